@@ -1,0 +1,115 @@
+import { Schema } from "effect"
+import { Tier } from "./model"
+
+/** Leaf schemas carry the phrase a user reads after "<file>: <path>: ". */
+const expect = <A, I>(schema: Schema.Schema<A, I>, message: string) =>
+  schema.annotations({ message: () => ({ message, override: true }) })
+
+const int = (min: number, max: number) =>
+  expect(Schema.Int.pipe(Schema.between(min, max)), `expected an integer from ${min} to ${max}`)
+const percent = expect(Schema.Number.pipe(Schema.between(0, 100)), "expected a number from 0 to 100")
+const positive = expect(Schema.Number.pipe(Schema.greaterThan(0)), "expected a number above 0")
+const nonNegative = expect(Schema.Number.pipe(Schema.greaterThanOrEqualTo(0)), "expected a number of 0 or more")
+const bool = expect(Schema.Boolean, "expected true or false")
+const text = expect(Schema.String.pipe(Schema.minLength(1)), "expected a non-empty string")
+const names = expect(Schema.Array(Schema.String), "expected a list of agent names")
+const modelId = expect(
+  Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._:/-]+$/)),
+  "expected a model id of the form provider/model"
+)
+const tier = expect(Tier, `expected one of "HIGH", "MEDIUM", "LOW"`)
+const words = expect(Schema.Array(Schema.String.pipe(Schema.minLength(1))), "expected a list of trigger words")
+const stringMap = expect(Schema.Record({ key: Schema.String, value: Schema.String }), "expected an object of strings")
+const nullableText = expect(Schema.NullOr(Schema.String.pipe(Schema.minLength(1))), "expected a path or null")
+
+export const TierModels = Schema.Struct({ claude: modelId, opencode: modelId })
+
+export const Price = Schema.Struct({
+  input: nonNegative,
+  output: nonNegative,
+  cacheRead: Schema.optional(nonNegative),
+  cacheWrite: Schema.optional(nonNegative),
+  reasoning: Schema.optional(nonNegative)
+})
+export type Price = typeof Price.Type
+
+export const OmcmConfig = Schema.Struct({
+  fusionDefault: bool,
+  routing: Schema.Struct({
+    enabled: bool,
+    usageThreshold: percent,
+    mediumThreshold: percent,
+    heavyThreshold: percent,
+    recoverThreshold: percent,
+    maxOpencodeWorkers: int(1, 25),
+    preferOpencode: names,
+    preferClaude: names,
+    autoDelegate: bool,
+    defaultTier: tier
+  }),
+  models: Schema.Struct({ HIGH: TierModels, MEDIUM: TierModels, LOW: TierModels }),
+  prices: Schema.Record({ key: Schema.String, value: Price }),
+  modes: Schema.Struct({ hulw: words, ulw: words, autopilot: words }),
+  usage: Schema.Struct({
+    statuslineMaxAgeSeconds: positive,
+    oauth: Schema.Struct({
+      enabled: bool,
+      baseUrl: text,
+      credentialsFile: nullableText,
+      userAgent: text,
+      successCacheSeconds: nonNegative,
+      failureCacheSeconds: nonNegative,
+      timeoutSeconds: positive
+    })
+  }),
+  pool: Schema.Struct({
+    minServers: int(0, 25),
+    maxServers: int(1, 25),
+    basePort: int(1024, 65000),
+    autoScale: bool,
+    slotsPerServer: int(1, 100),
+    healthIntervalSeconds: positive,
+    requestTimeoutSeconds: positive,
+    scaleDownAfterSeconds: positive,
+    startTimeoutSeconds: positive,
+    opencodeBin: nullableText,
+    env: stringMap,
+    opencodeConfig: expect(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })), "expected an object or null")
+  }),
+  hooks: Schema.Struct({
+    delegateTimeoutSeconds: positive,
+    resultInlineChars: int(200, 2000)
+  }),
+  claude: Schema.Struct({ bin: nullableText }),
+  tracker: Schema.Struct({
+    capacity: int(10, 10_000_000),
+    emitIntervalSeconds: positive,
+    compactAfterHours: positive
+  })
+})
+export type OmcmConfig = typeof OmcmConfig.Type
+
+export const AgentOverride = Schema.Struct({
+  tier: Schema.optional(tier),
+  model: Schema.optional(modelId)
+})
+
+export const AgentMapping = Schema.Struct({
+  defaultTier: Schema.optional(tier),
+  agents: Schema.optional(Schema.Record({ key: Schema.String, value: AgentOverride })),
+  balancingStrategy: Schema.optional(
+    expect(Schema.Literal("round-robin", "weighted", "latency", "usage"), `expected one of "round-robin", "weighted", "latency", "usage"`)
+  ),
+  providers: Schema.optional(
+    Schema.Record({
+      key: Schema.String,
+      value: Schema.Struct({
+        weight: Schema.optional(nonNegative),
+        priority: Schema.optional(int(0, 100)),
+        enabled: Schema.optional(bool),
+        models: Schema.optional(Schema.Array(Schema.String))
+      })
+    })
+  )
+})
+export type AgentMapping = typeof AgentMapping.Type

@@ -1,0 +1,76 @@
+import type { OmcmConfig } from "./configSchema"
+
+/** Every default of config.json. Model ids and prices are data: users update them in their own file. */
+export const defaultConfig: OmcmConfig = {
+  fusionDefault: false,
+  routing: {
+    enabled: true,
+    usageThreshold: 70,
+    mediumThreshold: 80,
+    heavyThreshold: 90,
+    recoverThreshold: 85,
+    maxOpencodeWorkers: 3,
+    preferOpencode: [],
+    preferClaude: [],
+    autoDelegate: true,
+    defaultTier: "MEDIUM"
+  },
+  models: {
+    HIGH: { claude: "anthropic/opus", opencode: "openai/gpt-5.2" },
+    MEDIUM: { claude: "anthropic/sonnet", opencode: "openai/gpt-5.2-codex" },
+    LOW: { claude: "anthropic/haiku", opencode: "google/gemini-3-flash" }
+  },
+  // USD per million tokens
+  prices: {
+    "anthropic/opus": { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
+    "anthropic/sonnet": { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+    "anthropic/haiku": { input: 0.8, output: 4, cacheRead: 0.08, cacheWrite: 1 },
+    "openai/gpt-5.3": { input: 5, output: 20, cacheRead: 0.5 },
+    "openai/gpt-5.3-codex": { input: 5, output: 20, cacheRead: 0.5 },
+    "openai/gpt-5.2": { input: 3, output: 12, cacheRead: 0.3 },
+    "openai/gpt-5.2-codex": { input: 3, output: 12, cacheRead: 0.3 },
+    "google/gemini-3-pro": { input: 2, output: 8, cacheRead: 0.2 },
+    "google/gemini-3-flash": { input: 0.5, output: 2, cacheRead: 0.05 }
+  },
+  modes: {
+    hulw: ["hulw", "hybrid ultrawork", "하이브리드 울트라워크"],
+    ulw: ["ulw", "ultrawork", "울트라워크"],
+    autopilot: ["autopilot", "auto pilot", "오토파일럿", "만들어줘"]
+  },
+  usage: {
+    statuslineMaxAgeSeconds: 600,
+    oauth: {
+      enabled: true,
+      baseUrl: "https://api.anthropic.com",
+      credentialsFile: null,
+      userAgent: "claude-code/2.1.330",
+      successCacheSeconds: 30,
+      failureCacheSeconds: 15,
+      timeoutSeconds: 10
+    }
+  },
+  pool: {
+    minServers: 1,
+    maxServers: 4,
+    basePort: 4096,
+    autoScale: true,
+    slotsPerServer: 2,
+    healthIntervalSeconds: 30,
+    requestTimeoutSeconds: 240,
+    scaleDownAfterSeconds: 60,
+    startTimeoutSeconds: 60,
+    opencodeBin: null,
+    env: {},
+    opencodeConfig: null
+  },
+  hooks: {
+    delegateTimeoutSeconds: 240,
+    resultInlineChars: 1500
+  },
+  claude: { bin: null },
+  tracker: {
+    capacity: 10_000,
+    emitIntervalSeconds: 60,
+    compactAfterHours: 48
+  }
+}

@@ -1,0 +1,28 @@
+import { Data } from "effect"
+
+/** A configuration or mapping file that cannot be used. `message` is already one line for the user. */
+export class ConfigError extends Data.TaggedError("ConfigError")<{
+  readonly file: string
+  readonly message: string
+}> {}
+
+/** Shared state (SQLite database, cache or state file) that cannot be read or written. */
+export class StateError extends Data.TaggedError("StateError")<{
+  readonly file: string
+  readonly message: string
+}> {}
+
+/** Input given to a command that cannot be used (bad flag value, bad hook input...). */
+export class InputError extends Data.TaggedError("InputError")<{
+  readonly message: string
+}> {}
+
+/** The OAuth usage endpoint failed; only ever recorded, usage then counts as unknown. */
+export class UsageFetchError extends Data.TaggedError("UsageFetchError")<{
+  readonly reason: "no-credentials" | "unauthorized" | "rate-limited" | "timeout" | "bad-response" | "unreachable"
+  readonly message: string
+}> {}
+
+/** One line a user can read, for every tagged error of the project. */
+export const describeError = (error: { readonly _tag: string; readonly message?: string }): string =>
+  error.message && error.message.length > 0 ? error.message : error._tag

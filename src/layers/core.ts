@@ -1,0 +1,27 @@
+import { FetchHttpClient } from "@effect/platform"
+import { Layer } from "effect"
+import { ClaudeUsage } from "../services/ClaudeUsage"
+import { Config } from "../services/Config"
+import { EventStore } from "../services/EventStore"
+import { FusionRouter } from "../services/FusionRouter"
+import { Paths } from "../services/Paths"
+import { RouterState } from "../services/RouterState"
+import { Sessions } from "../services/Sessions"
+import { Store } from "../services/Store"
+
+/** Paths and the decoded configuration files */
+export const ConfigLive = Config.layer.pipe(Layer.provideMerge(Paths.layer))
+
+/** The shared SQLite store and what lives in it */
+export const StateLive = Layer.mergeAll(RouterState.layer, Sessions.layer, EventStore.layer).pipe(Layer.provideMerge(Store.layer))
+
+export const UsageLive = ClaudeUsage.layer.pipe(Layer.provide(FetchHttpClient.layer))
+
+/** Everything a routing decision needs, from environment variables and files */
+export const RoutingLive = FusionRouter.layer.pipe(
+  Layer.provideMerge(Layer.mergeAll(UsageLive, StateLive)),
+  Layer.provideMerge(ConfigLive)
+)
+
+/** What the statusline HUD reads */
+export const HudLive = UsageLive.pipe(Layer.provideMerge(StateLive), Layer.provideMerge(ConfigLive))

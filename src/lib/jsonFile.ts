@@ -1,0 +1,45 @@
+import { Effect, Option, ParseResult, Schema } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+
+/** Read a file's text; None when it does not exist. */
+export const readTextIfExists = (file: string): Effect.Effect<Option.Option<string>, NodeJS.ErrnoException> =>
+  Effect.try({
+    try: () => Option.some(fs.readFileSync(file, "utf8")),
+    catch: (error) => error as NodeJS.ErrnoException
+  }).pipe(Effect.catchIf((error) => error.code === "ENOENT", () => Effect.succeedNone))
+
+/** Parse JSON text, with a message that says where the syntax breaks. */
+export const parseJson = (text: string): Effect.Effect<unknown, string> =>
+  Effect.try({ try: () => JSON.parse(text) as unknown, catch: (error) => `not valid JSON (${(error as Error).message})` })
+
+/**
+ * Write a file atomically: a temporary file in the same directory, fsync, then rename over the target.
+ * Readers see the old or the new content, never a torn one.
+ */
+export const writeFileAtomic = (file: string, content: string, mode = 0o600): Effect.Effect<void, NodeJS.ErrnoException> =>
+  Effect.try({
+    try: () => {
+      fs.mkdirSync(path.dirname(file), { recursive: true })
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+      const fd = fs.openSync(tmp, "w", mode)
+      try {
+        fs.writeFileSync(fd, content)
+        fs.fsyncSync(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
+      try {
+        fs.renameSync(tmp, file)
+      } catch (error) {
+        fs.rmSync(tmp, { force: true })
+        throw error
+      }
+    },
+    catch: (error) => error as NodeJS.ErrnoException
+  })
+
+/** Decode with a schema; the error is the schema's ParseError. */
+export const decodeUnknown = <A, I>(schema: Schema.Schema<A, I>, options?: { readonly strict?: boolean }) =>
+  (input: unknown): Effect.Effect<A, ParseResult.ParseError> =>
+    Schema.decodeUnknown(schema, { onExcessProperty: options?.strict === false ? "ignore" : "error", errors: "first" })(input)

@@ -1,0 +1,55 @@
+import { Console, Effect, Option } from "effect"
+import type { UsageCache } from "../domain/usageSchemas"
+import { StatuslineInput } from "../domain/usageSchemas"
+import { decodeUnknown, parseJson } from "../lib/jsonFile"
+import { readStdin } from "../lib/stdin"
+import { ClaudeUsage } from "../services/ClaudeUsage"
+import { EventStore } from "../services/EventStore"
+import { Sessions } from "../services/Sessions"
+
+const pct = (n: number | null | undefined) => (n === null || n === undefined ? "?" : `${Math.round(n)}%`)
+
+export const formatHud = (parts: {
+  readonly cache: Option.Option<UsageCache>
+  readonly mode: string
+  readonly last: Option.Option<{ agent: string | null; target: string | null; provider: string | null; model: string | null }>
+  readonly extra?: string | undefined
+}): string => {
+  const usage = Option.match(parts.cache, {
+    onNone: () => "Claude usage n/a",
+    onSome: (c) => {
+      const five = c.fiveHour?.percent ?? null
+      const week = c.sevenDay?.percent ?? null
+      return `Claude ${pct(Math.max(five ?? 0, week ?? 0))} (5h ${pct(five)} · wk ${pct(week)})`
+    }
+  })
+  const last = Option.match(parts.last, {
+    onNone: () => "no routing yet",
+    onSome: (l) => `last ${l.agent ?? "?"} → ${l.target === "claude" ? "Claude" : `${l.provider}/${l.model}`}`
+  })
+  return ["omcm", usage, `mode ${parts.mode}`, last, parts.extra].filter((p) => p !== undefined && p.length > 0).join(" │ ")
+}
+
+/**
+ * `omcm statusline`: Claude Code's statusline command. Stores the rate limits it is given for every other omcm
+ * process, then prints one HUD line. It never fails the status bar: a bad input still prints a line.
+ */
+export const statuslineProgram = Effect.gen(function*() {
+  const usage = yield* ClaudeUsage
+  const text = yield* readStdin(1_000_000).pipe(Effect.orElseSucceed(() => ""))
+  const input = yield* parseJson(text).pipe(
+    Effect.flatMap(decodeUnknown(StatuslineInput, { strict: false })),
+    Effect.option
+  )
+  const saved = Option.isSome(input) ? yield* usage.saveStatusline(input.value).pipe(Effect.orElseSucceed(() => Option.none())) : Option.none()
+  const cache = Option.isSome(saved) ? saved : yield* usage.readStatuslineCache
+  const sessionId = Option.flatMap(input, (i) => Option.fromNullable(i.session_id))
+  const sessions = yield* Sessions
+  const mode = yield* Option.match(sessionId, {
+    onNone: () => Effect.succeed("off"),
+    onSome: (id) => sessions.getMode(id).pipe(Effect.map(Option.match({ onNone: () => "off", onSome: (m) => m.mode })))
+  }).pipe(Effect.orElseSucceed(() => "off"))
+  const events = yield* EventStore
+  const last = yield* events.lastRouting(Option.getOrUndefined(sessionId)).pipe(Effect.orElseSucceed(() => Option.none()))
+  yield* Console.log(formatHud({ cache, mode, last }))
+})

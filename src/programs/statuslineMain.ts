@@ -1,0 +1,13 @@
+import { Console, Effect } from "effect"
+import { HudLive } from "../layers/core"
+import { runMain } from "./runMain"
+import { statuslineProgram } from "./statusline"
+
+/** The status bar must always get a line: even a broken config prints one, naming the problem. */
+export const main = () =>
+  runMain(
+    statuslineProgram.pipe(
+      Effect.provide(HudLive),
+      Effect.catchAll((error) => Console.log(`omcm │ ${error.message}`))
+    )
+  )

@@ -1,0 +1,46 @@
+import { Context, Layer } from "effect"
+import * as os from "node:os"
+import * as path from "node:path"
+
+/** Every file location omcm uses. `OMCM_CONFIG_DIR` and `OMCM_HOME` move the two roots (tests always do). */
+export interface PathsShape {
+  readonly configDir: string
+  readonly configFile: string
+  readonly mappingFile: string
+  readonly stateDir: string
+  readonly dbFile: string
+  readonly usageCacheFile: string
+  readonly oauthCacheFile: string
+  readonly resultsDir: string
+  readonly daemonFile: string
+  readonly poolStateDir: string
+  readonly logDir: string
+  readonly claudeConfigDir: string
+}
+
+export class Paths extends Context.Tag("omcm/Paths")<Paths, PathsShape>() {
+  static readonly fromEnv = (env: NodeJS.ProcessEnv): PathsShape => {
+    const home = env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir()
+    const configDir = nonEmpty(env.OMCM_CONFIG_DIR) ?? path.join(home, ".claude", "plugins", "omcm")
+    const stateDir = nonEmpty(env.OMCM_HOME) ?? path.join(home, ".omcm")
+    return {
+      configDir,
+      configFile: path.join(configDir, "config.json"),
+      mappingFile: path.join(configDir, "agent-mapping.json"),
+      stateDir,
+      dbFile: path.join(stateDir, "omcm.db"),
+      usageCacheFile: path.join(stateDir, "usage-cache.json"),
+      oauthCacheFile: path.join(stateDir, "oauth-usage-cache.json"),
+      resultsDir: path.join(stateDir, "results"),
+      daemonFile: path.join(stateDir, "daemon.json"),
+      poolStateDir: path.join(stateDir, "pools"),
+      logDir: path.join(stateDir, "logs"),
+      claudeConfigDir: nonEmpty(env.CLAUDE_CONFIG_DIR) ?? path.join(home, ".claude")
+    }
+  }
+
+  static readonly layer = Layer.sync(Paths, () => Paths.fromEnv(process.env))
+}
+
+const nonEmpty = (value: string | undefined): string | undefined =>
+  value !== undefined && value.length > 0 ? value : undefined

@@ -1,0 +1,60 @@
+import { Context, Effect, Layer, Option } from "effect"
+import type { StateError } from "../domain/errors"
+import type { Mode } from "../domain/model"
+import { Store } from "./Store"
+
+export interface SessionMode {
+  readonly mode: Mode
+  readonly autopilot: boolean
+  readonly task: string | null
+}
+
+/** Per Claude Code session state: the fusion mode a prompt switched on. Sessions never see each other's mode. */
+export interface SessionsShape {
+  readonly start: (sessionId: string, cwd: string | undefined) => Effect.Effect<void, StateError>
+  readonly setMode: (sessionId: string, mode: SessionMode, cwd: string | undefined) => Effect.Effect<void, StateError>
+  readonly getMode: (sessionId: string) => Effect.Effect<Option.Option<SessionMode>, StateError>
+  readonly end: (sessionId: string) => Effect.Effect<void, StateError>
+  /** forget sessions not touched for `maxAgeMs`; returns how many */
+  readonly clearStale: (maxAgeMs: number) => Effect.Effect<number, StateError>
+}
+
+export class Sessions extends Context.Tag("omcm/Sessions")<Sessions, SessionsShape>() {
+  static readonly layer = Layer.effect(
+    Sessions,
+    Effect.map(Store, (store): SessionsShape => ({
+      start: (sessionId, cwd) =>
+        store.use("record the session start", (db) => {
+          const now = Date.now()
+          db.prepare(
+            `INSERT INTO sessions (session_id, cwd, started_at, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT(session_id) DO UPDATE SET updated_at = excluded.updated_at, ended_at = NULL`
+          ).run(sessionId, cwd ?? null, now, now)
+        }),
+      setMode: (sessionId, mode, cwd) =>
+        store.use("store the session mode", (db) => {
+          const now = Date.now()
+          db.prepare(
+            `INSERT INTO sessions (session_id, mode, autopilot, task, cwd, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT(session_id) DO UPDATE SET mode = excluded.mode, autopilot = excluded.autopilot,
+               task = excluded.task, updated_at = excluded.updated_at, ended_at = NULL`
+          ).run(sessionId, mode.mode, mode.autopilot ? 1 : 0, mode.task, cwd ?? null, now, now)
+        }),
+      getMode: (sessionId) =>
+        store.use("read the session mode", (db) => {
+          const row = db.prepare("SELECT mode, autopilot, task FROM sessions WHERE session_id = ? AND ended_at IS NULL")
+            .get(sessionId) as { mode: Mode; autopilot: number; task: string | null } | undefined
+          return row === undefined
+            ? Option.none()
+            : Option.some({ mode: row.mode, autopilot: row.autopilot === 1, task: row.task })
+        }),
+      end: (sessionId) =>
+        store.use("close the session", (db) => {
+          db.prepare("UPDATE sessions SET ended_at = ?, updated_at = ? WHERE session_id = ?").run(Date.now(), Date.now(), sessionId)
+        }),
+      clearStale: (maxAgeMs) =>
+        store.use("clear stale sessions", (db) =>
+          db.prepare("DELETE FROM sessions WHERE updated_at < ?").run(Date.now() - maxAgeMs).changes)
+    }))
+  )
+}
