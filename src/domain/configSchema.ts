@@ -2,8 +2,8 @@ import { Schema } from "effect"
 import { Tier } from "./model"
 
 /** Leaf schemas carry the phrase a user reads after "<file>: <path>: ". */
-const expect = <A, I>(schema: Schema.Schema<A, I>, message: string) =>
-  schema.annotations({ message: () => ({ message, override: true }) })
+const expect = <A, I>(schema: Schema.Schema<A, I>, message: string, override = true) =>
+  schema.annotations({ message: () => ({ message, override }) })
 
 const int = (min: number, max: number) =>
   expect(Schema.Int.pipe(Schema.between(min, max)), `expected an integer from ${min} to ${max}`)
@@ -12,13 +12,17 @@ const positive = expect(Schema.Number.pipe(Schema.greaterThan(0)), "expected a n
 const nonNegative = expect(Schema.Number.pipe(Schema.greaterThanOrEqualTo(0)), "expected a number of 0 or more")
 const bool = expect(Schema.Boolean, "expected true or false")
 const text = expect(Schema.String.pipe(Schema.minLength(1)), "expected a non-empty string")
-const names = expect(Schema.Array(Schema.String), "expected a list of agent names")
+const names = expect(Schema.Array(expect(Schema.String, "expected an agent name")), "expected a list of agent names", false)
 const modelId = expect(
   Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._:/-]+$/)),
   "expected a model id of the form provider/model"
 )
 const tier = expect(Tier, `expected one of "HIGH", "MEDIUM", "LOW"`)
-const words = expect(Schema.Array(Schema.String.pipe(Schema.minLength(1))), "expected a list of trigger words")
+const words = expect(
+  Schema.Array(expect(Schema.String.pipe(Schema.minLength(1)), "expected a non-empty trigger word")),
+  "expected a list of trigger words",
+  false
+)
 const stringMap = expect(Schema.Record({ key: Schema.String, value: Schema.String }), "expected an object of strings")
 const nullableText = expect(Schema.NullOr(Schema.String.pipe(Schema.minLength(1))), "expected a path or null")
 

@@ -22,7 +22,7 @@ const HANGUL = /\p{Script=Hangul}/u
 const triggerPattern = (phrase: string): RegExp => {
   const body = phrase.trim().split(/\s+/).map(escape).join("\\s+")
   const after = HANGUL.test(phrase)
-    ? "(?=$|[^\\p{L}\\p{N}_/\\\\-]|\\p{Script=Hangul})"
+    ? "(?:\\p{Script=Hangul}{1,2}(?=$|\\s))?(?=$|[^\\p{L}\\p{N}_/\\\\-])"
     : "(?!\\.[\\p{L}\\p{N}])(?=$|[^\\p{L}\\p{N}_/\\\\-])"
   return new RegExp(`(?<=^|[\\s(\\[{"'\`])/?${body}${after}`, "iu")
 }
