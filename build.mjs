@@ -1,21 +1,44 @@
-// Bundles the CLI into one ESM file, dist/omcm.js. Modules reached only through dynamic import() are wrapped
-// lazily by esbuild, so the hook and statusline paths do not evaluate @effect/cli or the pool.
+// Builds dist/omcm.js, the one file the `omcm` bin runs (hooks run it on every Claude Code tool call).
+//
+// Start-up cost is dominated by V8 compiling the bundle, and Node 20 has no compile cache for modules. So the
+// bundle is CommonJS text embedded in a small ESM loader that compiles it with vm.Script and a V8 code cache
+// (written next to the file, or under OMCM_HOME when dist/ is read-only). Modules reached only through dynamic
+// import() are wrapped lazily by esbuild, so hooks never evaluate @effect/cli or the pool.
 import * as esbuild from "esbuild"
-import { chmodSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
 
-await esbuild.build({
+const result = await esbuild.build({
   entryPoints: ["src/bin.ts"],
-  outfile: "dist/omcm.js",
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
   minify: true,
   legalComments: "none",
   external: ["better-sqlite3"],
-  banner: {
-    js: "#!/usr/bin/env node\nimport{createRequire as __omcmRequire}from'node:module';const require=__omcmRequire(import.meta.url);"
-  },
+  define: { "import.meta.url": "__omcmImportMetaUrl" },
+  write: false,
   logLevel: "warning"
 })
+const source = result.outputFiles[0].text
+const hash = createHash("sha256").update(source).digest("hex").slice(0, 16)
+
+const loader = `#!/usr/bin/env node
+import{createRequire}from"node:module";import vm from"node:vm";import fs from"node:fs";import path from"node:path";import os from"node:os";import{fileURLToPath}from"node:url";
+const SOURCE=${JSON.stringify(source)};
+const self=fileURLToPath(import.meta.url),dir=path.dirname(self),name="omcm-${hash}-"+process.version+"-"+process.arch+".v8cache";
+const home=process.env.OMCM_HOME||path.join(process.env.HOME||os.homedir(),".omcm");
+const caches=[path.join(dir,".cache",name),path.join(home,"cache",name)];
+let cachedData;for(const c of caches){try{cachedData=fs.readFileSync(c);break}catch{}}
+const script=new vm.Script("(function(exports,require,module,__filename,__dirname,__omcmImportMetaUrl){"+SOURCE+"\\n})",{filename:self,cachedData});
+if(cachedData===undefined||script.cachedDataRejected)process.once("exit",()=>{let data;try{data=script.createCachedData()}catch{return}for(const c of caches){try{fs.mkdirSync(path.dirname(c),{recursive:true});const t=c+"."+process.pid+".tmp";fs.writeFileSync(t,data);fs.renameSync(t,c);return}catch{}}});
+const m={exports:{}};script.runInThisContext()(m.exports,createRequire(import.meta.url),m,self,dir,import.meta.url);
+`
+mkdirSync("dist", { recursive: true })
+rmSync("dist/.cache", { recursive: true, force: true })
+writeFileSync("dist/omcm.js", loader)
 chmodSync("dist/omcm.js", 0o755)
+// warm the code cache once, so the first hook call after install is already fast
+spawnSync(process.execPath, ["dist/omcm.js", "--version"], { stdio: "ignore", env: { ...process.env, OMCM_HOME: "/nonexistent-omcm-home" } })

@@ -3,7 +3,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { defaultConfig } from "../src/domain/defaults"
 import { makeClaudeUsage } from "../src/services/ClaudeUsage"
 import { Config, type DeepPartial } from "../src/services/Config"
 import type { OmcmConfig } from "../src/domain/configSchema"
@@ -113,7 +112,7 @@ describe("ClaudeUsage sources", () => {
 })
 
 describe("ClaudeUsage OAuth endpoint (loopback fake)", () => {
-  const setup = (mode: { current: OauthMode }, seen: Array<Record<string, unknown>>) =>
+  const setup = (mode: { current: OauthMode }, seen: Array<Record<string, string | string[] | undefined>>) =>
     Effect.gen(function*() {
       const server = yield* oauthServer(mode, seen)
       return { server }
@@ -142,7 +141,7 @@ describe("ClaudeUsage OAuth endpoint (loopback fake)", () => {
     withHome((home) =>
       Effect.gen(function*() {
         const mode = { current: failure as OauthMode }
-        const seen: Array<Record<string, unknown>> = []
+        const seen: Array<Record<string, string | string[] | undefined>> = []
         const { server } = yield* setup(mode, seen)
         writeCredentials(home)
         const usage = yield* makeUsage(home, { usage: { oauth: { baseUrl: server.url } } })
@@ -161,7 +160,7 @@ describe("ClaudeUsage OAuth endpoint (loopback fake)", () => {
   it.live("gives up after the timeout", () =>
     Effect.scoped(withHome((home) =>
       Effect.gen(function*() {
-        const seen: Array<Record<string, unknown>> = []
+        const seen: Array<Record<string, string | string[] | undefined>> = []
         const { server } = yield* setup({ current: "slow" }, seen)
         writeCredentials(home)
         const usage = yield* makeUsage(home, { usage: { oauth: { baseUrl: server.url, timeoutSeconds: 0.3 } } })
