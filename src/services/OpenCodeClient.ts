@@ -1,0 +1,334 @@
+import { HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
+import type { TokenUsage } from "../domain/execution"
+import {
+  ErrorBody,
+  Health,
+  MessageReply,
+  type ModelRef,
+  OpenCodeBadResponse,
+  type OpenCodeError,
+  OpenCodeEvent,
+  type OpenCodeProviderError,
+  OpenCodeTimeout,
+  OpenCodeUnauthorized,
+  OpenCodeUnreachable,
+  type OpenCodeServer,
+  portOf,
+  type RetryStatus,
+  Session,
+  SessionStatus,
+  SessionStatusEvent
+} from "../domain/opencode"
+import { errorOfReply, providerErrorOfRetry, replyText, tokenUsageOf } from "../domain/opencodeOutcome"
+import { sseData } from "../lib/sse"
+
+/** Failures of any request: nothing listening, wrong password, or an answer omcm cannot use. */
+export type RequestError = OpenCodeUnreachable | OpenCodeUnauthorized | OpenCodeBadResponse
+
+export interface SessionRef {
+  readonly sessionId: string
+  readonly directory: string
+}
+
+export interface PromptRequest extends SessionRef {
+  readonly text: string
+  readonly model: ModelRef
+  readonly agent?: string | undefined
+}
+
+export interface RunRequest {
+  /** the project directory OpenCode works in (each directory boots its own instance on first use) */
+  readonly directory: string
+  readonly text: string
+  readonly model: ModelRef
+  readonly agent?: string | undefined
+  /** a title spares OpenCode the extra LLM call that would name the session */
+  readonly title: string
+  readonly timeoutMs: number
+}
+
+export interface RunResult {
+  readonly text: string
+  readonly tokens: TokenUsage
+  /** USD, as OpenCode computed it from its config's prices */
+  readonly cost: number
+  readonly providerID: string
+  readonly modelID: string
+  readonly sessionId: string
+  readonly durationMs: number
+}
+
+/**
+ * The REST client of one `opencode serve`, given per call. Needs an `HttpClient`; prefer
+ * `NodeHttpClient.layer` (node:http) over fetch: a prompt's request stays open for the whole turn, and fetch (undici)
+ * gives up on a response whose headers take more than 300 s.
+ */
+export interface OpenCodeClientShape {
+  /** `GET /global/health`, failing with OpenCodeTimeout after `timeoutMs` (default 500): a starting server hangs requests */
+  readonly health: (server: OpenCodeServer, options?: { readonly timeoutMs?: number }) => Effect.Effect<Health, RequestError | OpenCodeTimeout>
+  readonly createSession: (
+    server: OpenCodeServer,
+    options: { readonly directory: string; readonly title: string }
+  ) => Effect.Effect<Session, RequestError>
+  /** `POST /session/{id}/message`: waits for the whole turn; an error in the reply fails the effect */
+  readonly prompt: (server: OpenCodeServer, request: PromptRequest) => Effect.Effect<MessageReply, OpenCodeError>
+  /** `GET /session/{id}`; a deleted session is OpenCodeBadResponse with status 404 */
+  readonly getSession: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<Session, RequestError>
+  readonly abort: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<boolean, RequestError>
+  readonly deleteSession: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<boolean, RequestError>
+  /** `GET /session/status`: sessions that are not idle, by id */
+  readonly sessionStatus: (
+    server: OpenCodeServer,
+    directory: string
+  ) => Effect.Effect<Readonly<Record<string, SessionStatus>>, RequestError>
+  /** `GET /event` of one directory, decoded; events of unknown shape come as `{type, properties}` */
+  readonly events: (server: OpenCodeServer, directory: string) => Stream.Stream<OpenCodeEvent, RequestError>
+  /**
+   * One prompt on a fresh session, deleted afterwards. Fails fast with OpenCodeProviderError on the first retry
+   * OpenCode announces; on a timeout, an error or an interruption the session is aborted before it is deleted.
+   */
+  readonly run: (server: OpenCodeServer, request: RunRequest) => Effect.Effect<RunResult, OpenCodeError>
+}
+
+export class OpenCodeClient extends Context.Tag("omcm/OpenCodeClient")<OpenCodeClient, OpenCodeClientShape>() {
+  static readonly layer = Layer.effect(OpenCodeClient, Effect.map(HttpClient.HttpClient, (client) => makeOpenCodeClient(client)))
+}
+
+/** Requests other than prompts and event streams are quick; a server that sits on one is as good as gone. */
+const SHORT_REQUEST_TIMEOUT = Duration.seconds(10)
+/** Cleanup after a failed run must not hang on a dead server. */
+const CLEANUP_TIMEOUT = Duration.seconds(5)
+
+const SessionStatusMap = Schema.Record({ key: Schema.String, value: SessionStatus })
+
+const isStatusEvent = Schema.is(SessionStatusEvent)
+
+const decodeLenient = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.decodeUnknown(schema, { onExcessProperty: "ignore", errors: "first" })
+
+export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClientShape => {
+  const url = (server: OpenCodeServer, path: string) => `${server.baseUrl.replace(/\/+$/, "")}${path}`
+
+  const transportError = (server: OpenCodeServer) => (error: HttpClientError.HttpClientError): RequestError => {
+    const port = portOf(server.baseUrl)
+    if (error._tag === "RequestError" && error.reason !== "Transport") {
+      return new OpenCodeBadResponse({ status: null, message: `cannot send a request to OpenCode (${error.reason})` })
+    }
+    const lost = error._tag === "ResponseError" ? "lost the connection while reading its answer" : "is unreachable"
+    return new OpenCodeUnreachable({ port, message: `OpenCode on port ${port} ${lost}` })
+  }
+
+  /** Send with basic auth; 401 becomes OpenCodeUnauthorized, transport failures OpenCodeUnreachable. */
+  const send = (server: OpenCodeServer, request: HttpClientRequest.HttpClientRequest) =>
+    client.execute(request.pipe(HttpClientRequest.basicAuth("opencode", server.password))).pipe(
+      Effect.mapError(transportError(server)),
+      Effect.filterOrFail(
+        (response) => response.status !== 401,
+        () => {
+          const port = portOf(server.baseUrl)
+          return new OpenCodeUnauthorized({ port, message: `OpenCode on port ${port} refused the password (HTTP 401)` })
+        }
+      )
+    )
+
+  const badStatus = (response: HttpClientResponse.HttpClientResponse, body: string, what: string) =>
+    Effect.gen(function*() {
+      const parsed = yield* Effect.option(
+        Effect.try(() => JSON.parse(body) as unknown).pipe(Effect.flatMap(decodeLenient(ErrorBody)))
+      )
+      const detail = Option.match(parsed, {
+        onNone: () => body.replace(/\s+/g, " ").slice(0, 200),
+        onSome: (error) => `${error.name}: ${error.data?.message ?? ""}`
+      })
+      return yield* new OpenCodeBadResponse({ status: response.status, message: `OpenCode ${what}: HTTP ${response.status} (${detail})` })
+    })
+
+  /** Send, then decode a 2xx JSON body. */
+  const requestJson = <A, I>(
+    server: OpenCodeServer,
+    request: HttpClientRequest.HttpClientRequest,
+    schema: Schema.Schema<A, I>,
+    what: string
+  ): Effect.Effect<A, RequestError> =>
+    send(server, request).pipe(
+      Effect.flatMap((response) =>
+        response.text.pipe(
+          Effect.mapError(transportError(server)),
+          Effect.flatMap((body) =>
+            response.status < 200 || response.status >= 300
+              ? badStatus(response, body, what)
+              : Effect.try(() => JSON.parse(body) as unknown).pipe(
+                Effect.flatMap(decodeLenient(schema)),
+                Effect.mapError(() =>
+                  new OpenCodeBadResponse({
+                    status: response.status,
+                    message: `OpenCode ${what}: unexpected answer (${body.replace(/\s+/g, " ").slice(0, 200)})`
+                  })
+                )
+              )
+          )
+        )
+      )
+    )
+
+  const shortTimeout = <A, E>(effect: Effect.Effect<A, E>, what: string) =>
+    Effect.timeoutFail(effect, {
+      duration: SHORT_REQUEST_TIMEOUT,
+      onTimeout: () =>
+        new OpenCodeBadResponse({ status: null, message: `OpenCode ${what}: no answer within ${Duration.format(SHORT_REQUEST_TIMEOUT)}` })
+    })
+
+  const inDirectory = (directory: string) => HttpClientRequest.setUrlParam("directory", directory)
+
+  const health: OpenCodeClientShape["health"] = (server, options) => {
+    const timeoutMs = options?.timeoutMs ?? 500
+    return requestJson(server, HttpClientRequest.get(url(server, "/global/health")), Health, "health check").pipe(
+      Effect.timeoutFail({
+        duration: Duration.millis(timeoutMs),
+        onTimeout: () => new OpenCodeTimeout({ timeoutMs, message: `OpenCode health check: no answer within ${timeoutMs} ms` })
+      })
+    )
+  }
+
+  const createSession: OpenCodeClientShape["createSession"] = (server, { directory, title }) =>
+    HttpClientRequest.post(url(server, "/session")).pipe(
+      inDirectory(directory),
+      HttpClientRequest.bodyUnsafeJson({ title }),
+      (request) => shortTimeout(requestJson(server, request, Session, "create session"), "create session")
+    )
+
+  const prompt: OpenCodeClientShape["prompt"] = (server, request) =>
+    HttpClientRequest.post(url(server, `/session/${encodeURIComponent(request.sessionId)}/message`)).pipe(
+      inDirectory(request.directory),
+      HttpClientRequest.bodyUnsafeJson({
+        parts: [{ type: "text", text: request.text }],
+        model: { providerID: request.model.providerID, modelID: request.model.modelID },
+        ...(request.agent === undefined ? {} : { agent: request.agent })
+      }),
+      (http) =>
+        requestJson(server, http, MessageReply, `prompt (model ${request.model.providerID}/${request.model.modelID})`),
+      Effect.flatMap((reply) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Option.match(errorOfReply(reply, now), { onNone: () => Effect.succeed(reply), onSome: Effect.fail })
+        )
+      )
+    )
+
+  const sessionCall = (method: "POST" | "DELETE", path: string, what: string) =>
+  (server: OpenCodeServer, { directory, sessionId }: SessionRef) =>
+    HttpClientRequest.make(method)(url(server, `/session/${encodeURIComponent(sessionId)}${path}`)).pipe(
+      inDirectory(directory),
+      (request) => shortTimeout(requestJson(server, request, Schema.Boolean, what), what)
+    )
+
+  const getSession: OpenCodeClientShape["getSession"] = (server, { directory, sessionId }) =>
+    HttpClientRequest.get(url(server, `/session/${encodeURIComponent(sessionId)}`)).pipe(
+      inDirectory(directory),
+      (request) => shortTimeout(requestJson(server, request, Session, "get session"), "get session")
+    )
+
+  const abort = sessionCall("POST", "/abort", "abort session")
+  const deleteSession = sessionCall("DELETE", "", "delete session")
+
+  const sessionStatus: OpenCodeClientShape["sessionStatus"] = (server, directory) =>
+    HttpClientRequest.get(url(server, "/session/status")).pipe(
+      inDirectory(directory),
+      (request) => shortTimeout(requestJson(server, request, SessionStatusMap, "session status"), "session status")
+    )
+
+  const decodeEvent = decodeLenient(OpenCodeEvent)
+
+  const events: OpenCodeClientShape["events"] = (server, directory) =>
+    Stream.unwrap(
+      send(server, HttpClientRequest.get(url(server, "/event")).pipe(inDirectory(directory))).pipe(
+        Effect.flatMap((response) =>
+          response.status === 200
+            ? Effect.succeed(sseData(response.stream).pipe(Stream.mapError(transportError(server))))
+            : response.text.pipe(Effect.mapError(transportError(server)), Effect.flatMap((body) => badStatus(response, body, "events")))
+        )
+      )
+    ).pipe(
+      // an event omcm cannot read is skipped, never fatal
+      Stream.mapEffect((data) => Effect.option(Effect.try(() => JSON.parse(data) as unknown).pipe(Effect.flatMap(decodeEvent)))),
+      Stream.filterMap((event) => event)
+    )
+
+  /**
+   * Fails with the first retry OpenCode announces for the session, and never succeeds. `subscribed` completes once
+   * the stream is live (OpenCode's first event is `server.connected`) or cannot be had: then only the timeout is left.
+   */
+  const watchRetries = (server: OpenCodeServer, request: RunRequest, sessionId: string, subscribed: Deferred.Deferred<void>) =>
+    events(server, request.directory).pipe(
+      Stream.tap(() => Deferred.succeed(subscribed, undefined)),
+      Stream.filterMap((event): Option.Option<RetryStatus> =>
+        isStatusEvent(event) && event.properties.sessionID === sessionId && event.properties.status.type === "retry"
+          ? Option.some(event.properties.status)
+          : Option.none()
+      ),
+      Stream.runHead,
+      Effect.orElseSucceed(() => Option.none<RetryStatus>()),
+      Effect.zipLeft(Deferred.succeed(subscribed, undefined)),
+      Effect.flatMap((retry): Effect.Effect<never, OpenCodeProviderError> =>
+        Option.isNone(retry)
+          ? Effect.never
+          : Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(providerErrorOfRetry(retry.value, request.model, now)))
+      )
+    )
+
+  const promptWatched = (server: OpenCodeServer, request: RunRequest, sessionId: string) =>
+    Effect.gen(function*() {
+      const subscribed = yield* Deferred.make<void>()
+      const ask = Deferred.await(subscribed).pipe(
+        // a stream that says nothing for this long still must not keep the prompt from being sent
+        Effect.timeout(Duration.seconds(2)),
+        Effect.ignore,
+        Effect.zipRight(prompt(server, { sessionId, directory: request.directory, text: request.text, model: request.model, agent: request.agent }))
+      )
+      return yield* Effect.raceFirst(ask, watchRetries(server, request, sessionId, subscribed))
+    })
+
+  const cleanup = (server: OpenCodeServer, session: SessionRef, succeeded: boolean) =>
+    (succeeded ? Effect.void : Effect.ignore(abort(server, session))).pipe(
+      Effect.zipRight(Effect.ignore(deleteSession(server, session))),
+      Effect.timeout(CLEANUP_TIMEOUT),
+      Effect.ignore
+    )
+
+  const run: OpenCodeClientShape["run"] = (server, request) =>
+    Effect.gen(function*() {
+      const started = yield* Clock.currentTimeMillis
+      const { reply, sessionId } = yield* Effect.uninterruptibleMask((restore) =>
+        restore(createSession(server, { directory: request.directory, title: request.title })).pipe(
+          Effect.flatMap((session) => {
+            const ref = { sessionId: session.id, directory: request.directory }
+            return restore(promptWatched(server, request, session.id)).pipe(
+              Effect.onExit((exit) => cleanup(server, ref, Exit.isSuccess(exit))),
+              Effect.map((reply) => ({ reply, sessionId: session.id }))
+            )
+          })
+        )
+      ).pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(request.timeoutMs),
+          onTimeout: () =>
+            new OpenCodeTimeout({
+              timeoutMs: request.timeoutMs,
+              message: `${request.model.providerID}/${request.model.modelID} gave no answer within ${request.timeoutMs} ms`
+            })
+        })
+      )
+      const finished = yield* Clock.currentTimeMillis
+      return {
+        text: replyText(reply),
+        tokens: tokenUsageOf(reply.info.tokens),
+        cost: reply.info.cost,
+        providerID: reply.info.providerID,
+        modelID: reply.info.modelID,
+        sessionId,
+        durationMs: finished - started
+      }
+    })
+
+  return { health, createSession, prompt, getSession, abort, deleteSession, sessionStatus, events, run }
+}
