@@ -1,0 +1,148 @@
+import type { CommandExecutor } from "@effect/platform"
+import { Deferred, Duration, Effect, Fiber, Queue, Ref, type Scope } from "effect"
+import type { ServerStartFailed } from "../../domain/poolErrors"
+import { type RunningServer, type ServerProcessOptions, startServerProcess } from "./serverProcess"
+
+export type ServerStatus = "starting" | "idle" | "busy" | "error" | "recovering" | "stopped"
+
+export interface ServerInfo {
+  readonly port: number
+  readonly status: ServerStatus
+  readonly busyCount: number
+  readonly pid: number | null
+  readonly restarts: number
+  readonly lastError: string | null
+}
+
+type Command = { readonly _tag: "Restart"; readonly reason: string } | { readonly _tag: "Stop" }
+type Phase = "starting" | "up" | "error" | "recovering" | "stopped"
+
+interface SlotState {
+  readonly phase: Phase
+  readonly pid: number | null
+  readonly restarts: number
+  readonly lastError: string | null
+  readonly server: RunningServer | null
+}
+
+export interface ServerSlot {
+  readonly port: number
+  readonly baseUrl: string
+  readonly info: Effect.Effect<ServerInfo>
+  readonly isHealthy: Effect.Effect<boolean>
+  readonly busy: Ref.Ref<number>
+  /** completes once the first start succeeded, or fails with why it did not */
+  readonly firstStart: Effect.Effect<void, ServerStartFailed>
+  /** ask the supervisor to restart the process on the same port (ignored while it is not up) */
+  readonly restart: (reason: string) => Effect.Effect<void>
+  /** stop the process and the supervisor; waits until both are gone */
+  readonly stop: Effect.Effect<void>
+}
+
+export interface SlotOptions {
+  readonly process: Omit<ServerProcessOptions, "port">
+  readonly healthIntervalMs: number
+  readonly healthTimeoutMs: number
+}
+
+const statusOf = (phase: Phase, busy: number): ServerStatus =>
+  phase === "up" ? (busy > 0 ? "busy" : "idle") : phase
+
+/**
+ * One server of the pool, owned by its own supervising fiber (an actor with a mailbox). Each incarnation of the
+ * process lives in its own scope; a crash (process exit), a failed health check or a Restart command closes it
+ * and starts the next one on the same port, until Stop.
+ */
+export const makeServerSlot = (
+  port: number,
+  options: SlotOptions,
+  onChange: Effect.Effect<void>
+): Effect.Effect<ServerSlot, never, Scope.Scope | CommandExecutor.CommandExecutor> =>
+  Effect.gen(function*() {
+    const mailbox = yield* Queue.unbounded<Command>()
+    const state = yield* Ref.make<SlotState>({ phase: "starting", pid: null, restarts: 0, lastError: null, server: null })
+    const busy = yield* Ref.make(0)
+    const firstStart = yield* Deferred.make<void, ServerStartFailed>()
+    const set = (f: (s: SlotState) => SlotState) => Ref.update(state, f).pipe(Effect.zipRight(onChange))
+
+    /** ends after two failed checks in a row: one slow answer on a loaded machine is not a hung server */
+    const unhealthy = (server: RunningServer) =>
+      Effect.gen(function*() {
+        let failures = 0
+        while (failures < 2) {
+          yield* Effect.sleep(Duration.millis(options.healthIntervalMs))
+          const ok = yield* options.process.probe(server.baseUrl, options.healthTimeoutMs)
+          failures = ok ? 0 : failures + 1
+        }
+        return { _tag: "Unhealthy" as const }
+      })
+
+    /** one life of the process; returns why it ended */
+    const incarnation = (restart: boolean) =>
+      Effect.scoped(
+        Effect.gen(function*() {
+          yield* set((s) => ({ ...s, phase: restart ? "recovering" : "starting", pid: null, server: null }))
+          const server = yield* startServerProcess({ ...options.process, port })
+          yield* set((s) => ({ ...s, phase: "up", pid: server.pid, server }))
+          yield* Deferred.succeed(firstStart, undefined)
+          return yield* Effect.raceAll([
+            server.exited.pipe(Effect.as({ _tag: "Exited" as const })),
+            Queue.take(mailbox),
+            unhealthy(server)
+          ])
+        })
+      )
+
+    const supervise = Effect.gen(function*() {
+      let restart = false
+      let backoffMs = 500
+      for (;;) {
+        const outcome = yield* Effect.either(incarnation(restart))
+        if (outcome._tag === "Left") {
+          if (!(yield* Deferred.isDone(firstStart))) {
+            yield* Deferred.fail(firstStart, outcome.left)
+            yield* set((s) => ({ ...s, phase: "stopped", lastError: outcome.left.message }))
+            return
+          }
+          yield* set((s) => ({ ...s, phase: "error", lastError: outcome.left.message }))
+          // keep trying on the same port, but let a Stop through while waiting
+          const stop = yield* Queue.take(mailbox).pipe(
+            Effect.map((c) => c._tag === "Stop"),
+            Effect.timeoutTo({ duration: Duration.millis(backoffMs), onTimeout: () => false, onSuccess: (s) => s })
+          )
+          if (stop) break
+          backoffMs = Math.min(backoffMs * 2, 10_000)
+          restart = true
+          continue
+        }
+        const why = outcome.right
+        if (why._tag === "Stop") break
+        backoffMs = 500
+        const reason = why._tag === "Restart" ? why.reason : why._tag === "Exited" ? "process exited" : "failed a health check"
+        yield* set((s) => ({ ...s, phase: "error", restarts: s.restarts + 1, lastError: reason }))
+        restart = true
+      }
+      yield* set((s) => ({ ...s, phase: "stopped", pid: null, server: null }))
+    })
+
+    const fiber = yield* Effect.forkScoped(supervise)
+
+    const info = Effect.gen(function*() {
+      const s = yield* Ref.get(state)
+      const b = yield* Ref.get(busy)
+      return { port, status: statusOf(s.phase, b), busyCount: b, pid: s.pid, restarts: s.restarts, lastError: s.lastError }
+    })
+
+    return {
+      port,
+      baseUrl: `http://127.0.0.1:${port}`,
+      info,
+      isHealthy: Effect.map(Ref.get(state), (s) => s.phase === "up"),
+      busy,
+      firstStart: Deferred.await(firstStart),
+      restart: (reason) =>
+        Effect.flatMap(Ref.get(state), (s) => (s.phase === "up" ? Queue.offer(mailbox, { _tag: "Restart", reason }) : Effect.void)),
+      stop: Queue.offer(mailbox, { _tag: "Stop" }).pipe(Effect.zipRight(Fiber.await(fiber)), Effect.asVoid)
+    } satisfies ServerSlot
+  })
+
