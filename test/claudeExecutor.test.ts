@@ -77,6 +77,42 @@ describe("ClaudeExecutor", () => {
       expect(processesUnder(home.root)).toEqual([])
     }))
 
+  /** a stand-in for claude: a shell script in the temp home */
+  const script = (home: { root: string }, body: string): string => {
+    const file = path.join(home.root, "fake-claude.sh")
+    fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 })
+    return file
+  }
+
+  it.scopedLive("a process that ignores SIGTERM is killed with SIGKILL after the grace period", () =>
+    Effect.gen(function*() {
+      const { cwd, home } = yield* setup()
+      const bin = script(home, "trap '' TERM\nsleep 60")
+      const executor = yield* ClaudeExecutor.pipe(
+        Effect.provide(ClaudeExecutor.layer({ bin, killGraceMs: 300 }).pipe(Layer.provide(NodeContext.layer)))
+      )
+      const error = yield* Effect.flip(executor.execute({ prompt: "x", cwd, timeoutMs: 500 }))
+      expect(error._tag).toBe("ClaudeTimeout")
+      expect(processesUnder(home.root)).toEqual([])
+    }))
+
+  it.scopedLive("a non-zero exit gives ClaudeFailed with the stderr tail; exit 0 with non-JSON gives ClaudeBadOutput", () =>
+    Effect.gen(function*() {
+      const { cwd, home } = yield* setup()
+      const run = (body: string) =>
+        ClaudeExecutor.pipe(
+          Effect.flatMap((e) => e.execute({ prompt: "x", cwd, timeoutMs: 5_000 })),
+          Effect.provide(ClaudeExecutor.layer({ bin: script(home, body) }).pipe(Layer.provide(NodeContext.layer))),
+          Effect.flip
+        )
+      const failed = yield* run("cat >/dev/null\necho 'first line' >&2\necho 'boom: bad flag' >&2\nexit 3")
+      expect(failed).toMatchObject({ _tag: "ClaudeFailed", exitCode: 3, message: "claude exited with code 3: boom: bad flag" })
+      expect(failed._tag === "ClaudeFailed" && failed.stderrTail).toContain("first line")
+      const bad = yield* run("echo 'Welcome to claude'")
+      expect(bad._tag).toBe("ClaudeBadOutput")
+      expect(bad.message).toMatch(/^claude output: not valid JSON/)
+    }))
+
   it("resolves the binary: option, then OMCM_CLAUDE_BIN, then PATH, then node_modules/.bin", () => {
     const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "omcm-bin-"))
     try {

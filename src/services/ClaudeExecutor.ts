@@ -120,11 +120,13 @@ export const makeClaudeExecutor = (executor: CommandExecutor.CommandExecutor, op
   const graceMs = options.killGraceMs ?? 2000
 
   // SIGTERM the group, SIGKILL it if it is still there after the grace period; after a normal exit,
-  // SIGKILL whatever the group left behind (ESRCH when nothing is left, ignored)
+  // SIGKILL whatever the group left behind (ESRCH when nothing is left, ignored).
+  // Finalizers are uninterruptible: without `interruptible` the timeout could not stop the wait for the exit.
   const stop = (proc: CommandExecutor.Process) =>
     Effect.flatMap(proc.isRunning, (running) =>
       running
         ? proc.kill("SIGTERM").pipe(
+          Effect.interruptible,
           Effect.timeoutFail({ duration: Duration.millis(graceMs), onTimeout: () => "grace period over" }),
           Effect.catchAll(() => proc.kill("SIGKILL"))
         )
