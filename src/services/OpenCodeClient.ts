@@ -6,6 +6,7 @@ import {
   Health,
   MessageReply,
   type ModelRef,
+  type OpenCodeAborted,
   OpenCodeBadResponse,
   type OpenCodeError,
   OpenCodeEvent,
@@ -72,7 +73,10 @@ export interface OpenCodeClientShape {
     options: { readonly directory: string; readonly title: string }
   ) => Effect.Effect<Session, RequestError>
   /** `POST /session/{id}/message`: waits for the whole turn; an error in the reply fails the effect */
-  readonly prompt: (server: OpenCodeServer, request: PromptRequest) => Effect.Effect<MessageReply, OpenCodeError>
+  readonly prompt: (
+    server: OpenCodeServer,
+    request: PromptRequest
+  ) => Effect.Effect<MessageReply, RequestError | OpenCodeProviderError | OpenCodeAborted>
   /** `GET /session/{id}`; a deleted session is OpenCodeBadResponse with status 404 */
   readonly getSession: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<Session, RequestError>
   readonly abort: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<boolean, RequestError>
