@@ -24,8 +24,8 @@ import {
 import { errorOfReply, providerErrorOfRetry, replyText, tokenUsageOf } from "../domain/opencodeOutcome"
 import { sseData } from "../lib/sse"
 
-/** Failures of any request: nothing listening, wrong password, or an answer omcm cannot use. */
-export type RequestError = OpenCodeUnreachable | OpenCodeUnauthorized | OpenCodeBadResponse
+/** Failures of any request: nothing listening, wrong password, no answer in time, or an answer omcm cannot use. */
+export type RequestError = OpenCodeUnreachable | OpenCodeUnauthorized | OpenCodeBadResponse | OpenCodeTimeout
 
 export interface SessionRef {
   readonly sessionId: string
@@ -67,7 +67,7 @@ export interface RunResult {
  */
 export interface OpenCodeClientShape {
   /** `GET /global/health`, failing with OpenCodeTimeout after `timeoutMs` (default 500): a starting server hangs requests */
-  readonly health: (server: OpenCodeServer, options?: { readonly timeoutMs?: number }) => Effect.Effect<Health, RequestError | OpenCodeTimeout>
+  readonly health: (server: OpenCodeServer, options?: { readonly timeoutMs?: number }) => Effect.Effect<Health, RequestError>
   readonly createSession: (
     server: OpenCodeServer,
     options: { readonly directory: string; readonly title: string }
@@ -180,7 +180,10 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
     Effect.timeoutFail(effect, {
       duration: SHORT_REQUEST_TIMEOUT,
       onTimeout: () =>
-        new OpenCodeBadResponse({ status: null, message: `OpenCode ${what}: no answer within ${Duration.format(SHORT_REQUEST_TIMEOUT)}` })
+        new OpenCodeTimeout({
+          timeoutMs: Duration.toMillis(SHORT_REQUEST_TIMEOUT),
+          message: `OpenCode ${what}: no answer within ${Duration.format(SHORT_REQUEST_TIMEOUT)}`
+        })
     })
 
   const inDirectory = (directory: string) => HttpClientRequest.setUrlParam("directory", directory)
