@@ -77,15 +77,19 @@ export interface SimulatedOpencodeConfigOptions {
 
 /**
  * An OpenCode config (for `OPENCODE_CONFIG_CONTENT`) whose providers all talk to one simulated OpenAI-compatible
- * server, with the catalog's other providers hidden.
+ * server, with every other provider of the catalog hidden (`enabled_providers`).
  *
- * Provider ids: the ids of the built-in catalog (`openai`, `google`, ...) work as they are. A config entry is merged
- * over the catalog entry; `npm` and `options.baseURL` replace the catalog's SDK and endpoint, and `models` entries
- * are added to (or merged over) the catalog's models of that provider. So `openai/gpt-5.2-codex` and
- * `google/gemini-3-flash` reach the simulated server under those exact ids, with no mapping. Two things follow from
- * the merge: the catalog's other models of those providers stay listed (harmless: `enabled_providers` only filters
- * providers), and a model whose catalog entry exists keeps catalog fields the config does not set, so every model
- * here sets `cost` and `limit` explicitly.
+ * Provider ids (verified with 1.18.33): the built-in ids work as they are, so `openai/gpt-5.2-codex`,
+ * `openai/gpt-5.2` and `google/gemini-3-flash` reach the simulated server under those exact ids, no mapping needed.
+ * A config entry is merged over the catalog's entry of the same id:
+ * - `npm` and `options.baseURL` apply to the models the config lists: they use `@ai-sdk/openai-compatible`
+ *   (chat completions at `baseURL`) instead of the catalog's `@ai-sdk/openai` (Responses API) or `@ai-sdk/google`.
+ * - The catalog's other models of that provider would stay listed with their own SDK but our `baseURL`, and fail
+ *   against the simulated server: `whitelist` hides them.
+ * - A listed model that the catalog also has (`gpt-5.2` is in the snapshot compiled into 1.18.33) keeps the
+ *   catalog's fields the config leaves out (e.g. `limit.input: 272000`), so `limit` and `cost` are always set here.
+ * OpenCode picks its system prompt from the model id (a `gemini` id gets a longer one): the same simulated server
+ * reports ~9.7k prompt tokens for `google/gemini-3-flash` and ~7.2k for the `openai` ids.
  */
 export const simulatedOpencodeConfig = (options: SimulatedOpencodeConfigOptions): Record<string, unknown> => {
   const provider: Record<string, unknown> = {}

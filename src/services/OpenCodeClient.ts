@@ -6,6 +6,7 @@ import {
   Health,
   MessageReply,
   type ModelRef,
+  type OpenCodeAborted,
   OpenCodeBadResponse,
   type OpenCodeError,
   OpenCodeEvent,
@@ -23,8 +24,8 @@ import {
 import { errorOfReply, providerErrorOfRetry, replyText, tokenUsageOf } from "../domain/opencodeOutcome"
 import { sseData } from "../lib/sse"
 
-/** Failures of any request: nothing listening, wrong password, or an answer omcm cannot use. */
-export type RequestError = OpenCodeUnreachable | OpenCodeUnauthorized | OpenCodeBadResponse
+/** Failures of any request: nothing listening, wrong password, no answer in time, or an answer omcm cannot use. */
+export type RequestError = OpenCodeUnreachable | OpenCodeUnauthorized | OpenCodeBadResponse | OpenCodeTimeout
 
 export interface SessionRef {
   readonly sessionId: string
@@ -66,13 +67,16 @@ export interface RunResult {
  */
 export interface OpenCodeClientShape {
   /** `GET /global/health`, failing with OpenCodeTimeout after `timeoutMs` (default 500): a starting server hangs requests */
-  readonly health: (server: OpenCodeServer, options?: { readonly timeoutMs?: number }) => Effect.Effect<Health, RequestError | OpenCodeTimeout>
+  readonly health: (server: OpenCodeServer, options?: { readonly timeoutMs?: number }) => Effect.Effect<Health, RequestError>
   readonly createSession: (
     server: OpenCodeServer,
     options: { readonly directory: string; readonly title: string }
   ) => Effect.Effect<Session, RequestError>
   /** `POST /session/{id}/message`: waits for the whole turn; an error in the reply fails the effect */
-  readonly prompt: (server: OpenCodeServer, request: PromptRequest) => Effect.Effect<MessageReply, OpenCodeError>
+  readonly prompt: (
+    server: OpenCodeServer,
+    request: PromptRequest
+  ) => Effect.Effect<MessageReply, RequestError | OpenCodeProviderError | OpenCodeAborted>
   /** `GET /session/{id}`; a deleted session is OpenCodeBadResponse with status 404 */
   readonly getSession: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<Session, RequestError>
   readonly abort: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<boolean, RequestError>
@@ -176,7 +180,10 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
     Effect.timeoutFail(effect, {
       duration: SHORT_REQUEST_TIMEOUT,
       onTimeout: () =>
-        new OpenCodeBadResponse({ status: null, message: `OpenCode ${what}: no answer within ${Duration.format(SHORT_REQUEST_TIMEOUT)}` })
+        new OpenCodeTimeout({
+          timeoutMs: Duration.toMillis(SHORT_REQUEST_TIMEOUT),
+          message: `OpenCode ${what}: no answer within ${Duration.format(SHORT_REQUEST_TIMEOUT)}`
+        })
     })
 
   const inDirectory = (directory: string) => HttpClientRequest.setUrlParam("directory", directory)

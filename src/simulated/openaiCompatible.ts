@@ -36,6 +36,8 @@ export interface SimulatedModelOptions {
   readonly retryAfterSeconds?: number
   /** what `GET /v1/models` lists */
   readonly models?: ReadonlyArray<string>
+  /** how many requests `requests` keeps, oldest dropped first (default 1000; OpenCode's bodies are ~32 KB) */
+  readonly logLimit?: number
 }
 
 /** What a chat completion request carries that the reply may depend on. */
@@ -57,7 +59,7 @@ export interface SimulatedModelHandle {
   readonly port: number
   /** `http://127.0.0.1:PORT/v1`, what an OpenAI-compatible client takes as its base URL */
   readonly baseUrl: string
-  /** every request received so far, oldest first (a live array) */
+  /** the requests received so far, oldest first (a live array, up to `logLimit`) */
   readonly requests: ReadonlyArray<SimulatedRequest>
   /** change options for the requests that arrive from now on */
   readonly setOptions: (options: Partial<SimulatedModelOptions>) => void
@@ -84,6 +86,8 @@ export const startSimulatedModel = (options: SimulatedModelOptions = {}, port = 
         const text = Buffer.concat(chunks).toString("utf8")
         const body = parseJsonOrNull(text)
         requests.push({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body, time: Date.now() })
+        const excess = requests.length - (current.logLimit ?? 1000)
+        if (excess > 0) requests.splice(0, excess)
         handle(req, res, body, current)
       })
     })
