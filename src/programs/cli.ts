@@ -4,6 +4,8 @@ import { Effect } from "effect"
 import { ConfigLive, HudLive, RoutingLive } from "../layers/core"
 import { Paths } from "../services/Paths"
 import { configPath, configShow, configValidate } from "./configCommands"
+import { poolCommand } from "./poolCommands"
+import { runCommand } from "./run"
 import { routeProgram } from "./route"
 import { runMain } from "./runMain"
 import { statuslineProgram } from "./statusline"
@@ -53,7 +55,7 @@ const statusline = Command.make("statusline", {}, () =>
 
 const root = Command.make("omcm").pipe(
   Command.withDescription("Route Claude Code sub-agent work to cheaper providers through OpenCode"),
-  Command.withSubcommands([route, configCommand, statusline])
+  Command.withSubcommands([route, runCommand, poolCommand, configCommand, statusline])
 )
 
 const cli = Command.run(root, { name: "omcm", version: VERSION })

@@ -1,0 +1,63 @@
+import { Data, Schema } from "effect"
+
+/** `~/.omcm/daemon.json` (mode 0600): how the CLI and hooks find and authenticate to the pool daemon */
+export const DaemonState = Schema.Struct({
+  pid: Schema.Number,
+  startTicks: Schema.NullOr(Schema.String),
+  apiPort: Schema.Number,
+  token: Schema.String,
+  startedAt: Schema.Number,
+  projectDir: Schema.String,
+  servers: Schema.Array(Schema.Struct({ port: Schema.Number, pid: Schema.NullOr(Schema.Number) }))
+})
+export type DaemonState = typeof DaemonState.Type
+
+export const ExecuteBody = Schema.Struct({
+  prompt: Schema.String,
+  model: Schema.String,
+  agent: Schema.optional(Schema.String),
+  timeoutMs: Schema.optional(Schema.Number.pipe(Schema.positive())),
+  directory: Schema.optional(Schema.String),
+  title: Schema.optional(Schema.String)
+})
+export type ExecuteBody = typeof ExecuteBody.Type
+
+/** what the daemon answers when an execution fails: the error's tag and one-line message */
+export const ErrorBody = Schema.Struct({
+  error: Schema.Struct({
+    tag: Schema.String,
+    message: Schema.String,
+    kind: Schema.optional(Schema.String),
+    retryAfterMs: Schema.optional(Schema.Number)
+  })
+})
+export type ErrorBody = typeof ErrorBody.Type
+
+export class DaemonAlreadyRunning extends Data.TaggedError("DaemonAlreadyRunning")<{ readonly pid: number; readonly apiPort: number }> {
+  override get message() {
+    return `a pool daemon is already running (pid ${this.pid}, API on 127.0.0.1:${this.apiPort}); stop it with: omcm pool stop`
+  }
+}
+
+export class DaemonNotRunning extends Data.TaggedError("DaemonNotRunning")<{}> {
+  override get message() {
+    return "no pool daemon is running (start one with: omcm pool start --detach)"
+  }
+}
+
+/** The daemon could not be reached or answered something unusable. */
+export class DaemonUnreachable extends Data.TaggedError("DaemonUnreachable")<{
+  /** `connect`: nothing answered (no work was started); `timeout` and `protocol`: the request may have run */
+  readonly reason: "connect" | "timeout" | "protocol"
+  readonly message: string
+}> {}
+
+/** The daemon ran the request and it failed there (provider error, timeout...). */
+export class RemoteExecutionError extends Data.TaggedError("RemoteExecutionError")<{
+  readonly tag: string
+  readonly message: string
+  readonly kind?: string | undefined
+  readonly retryAfterMs?: number | undefined
+}> {}
+
+export class DaemonStartFailed extends Data.TaggedError("DaemonStartFailed")<{ readonly message: string }> {}

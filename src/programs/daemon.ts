@@ -1,0 +1,119 @@
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Console, Deferred, Effect } from "effect"
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import * as http from "node:http"
+import { DaemonStartFailed, type DaemonState, ExecuteBody } from "../domain/daemon"
+import { writeFileAtomic } from "../lib/jsonFile"
+import { processStartTicks } from "../lib/processes"
+import { poolOptionsFromConfig, type PoolOverrides } from "../layers/pool"
+import { Config } from "../services/Config"
+import { Paths } from "../services/Paths"
+import { announceDaemonPort, claimDaemon, releaseDaemon } from "../services/pool/daemonRegistration"
+import { makeServerPool, type ServerPoolShape } from "../services/ServerPool"
+import { Store } from "../services/Store"
+
+const errorResponse = (error: { readonly _tag: string; readonly message: string }, status: number) => {
+  const extra = error as { kind?: unknown; retryAfterMs?: unknown }
+  return HttpServerResponse.unsafeJson(
+    {
+      error: {
+        tag: error._tag,
+        message: error.message,
+        ...(typeof extra.kind === "string" ? { kind: extra.kind } : {}),
+        ...(typeof extra.retryAfterMs === "number" ? { retryAfterMs: extra.retryAfterMs } : {})
+      }
+    },
+    { status }
+  )
+}
+
+const statusOfError = (tag: string) =>
+  tag === "OpenCodeTimeout" ? 504 : tag === "NoServerAvailable" ? 503 : 502
+
+/**
+ * The daemon's API, on 127.0.0.1 only, for the CLI and the hooks. Every route needs the bearer token from the
+ * 0600 state file. A client that disconnects interrupts its request, which aborts the OpenCode session.
+ */
+const makeApi = (pool: ServerPoolShape, token: string, stop: Effect.Effect<void>) => {
+  const authorized = Effect.map(HttpServerRequest.HttpServerRequest, (req) => req.headers["authorization"] === `Bearer ${token}`)
+  const guard = <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+    Effect.flatMap(authorized, (ok) =>
+      ok ? handler : Effect.succeed(errorResponse({ _tag: "Unauthorized", message: "missing or wrong token" }, 401)))
+
+  return HttpRouter.empty.pipe(
+    HttpRouter.get("/status", guard(Effect.map(pool.getStatus, (s) => HttpServerResponse.unsafeJson(s)))),
+    HttpRouter.post(
+      "/execute",
+      guard(
+        HttpServerRequest.schemaBodyJson(ExecuteBody).pipe(
+          Effect.flatMap((body) =>
+            pool.execute(body.prompt, {
+              model: body.model,
+              agent: body.agent,
+              timeout: body.timeoutMs,
+              directory: body.directory,
+              title: body.title
+            }).pipe(
+              Effect.map((result) => HttpServerResponse.unsafeJson(result)),
+              Effect.catchAll((error) => Effect.succeed(errorResponse(error, statusOfError(error._tag))))
+            )
+          ),
+          Effect.catchTags({
+            ParseError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message.split("\n")[0] ?? "bad body" }, 400)),
+            RequestError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message }, 400))
+          })
+        )
+      )
+    ),
+    HttpRouter.post("/shutdown", guard(Effect.as(Effect.forkDaemon(Effect.delay(stop, "50 millis")), HttpServerResponse.unsafeJson({ stopping: true }, { status: 202 }))))
+  )
+}
+
+/**
+ * `omcm pool start` in the foreground: claims the single-daemon lock, starts the pool, serves the API, writes
+ * `daemon.json` (0600) and waits until interrupted or asked to stop. Everything it started ends with its scope.
+ */
+export const runDaemon = (overrides: PoolOverrides, announce: (state: DaemonState) => Effect.Effect<void> = (s) =>
+  Console.log(`omcm pool: ${s.servers.length} opencode server(s) on port(s) ${s.servers.map((x) => x.port).join(", ")}; API on 127.0.0.1:${s.apiPort} (pid ${s.pid})`)) =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const { config } = yield* Config
+      const paths = yield* Paths
+      const store = yield* Store
+      yield* claimDaemon(store)
+      yield* Effect.addFinalizer(() => releaseDaemon(store))
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(paths.daemonFile, { force: true })))
+
+      const options = yield* poolOptionsFromConfig(config, paths, overrides)
+      const pool = yield* makeServerPool(options)
+      yield* pool.initialize
+
+      const token = randomBytes(32).toString("base64url")
+      const stopped = yield* Deferred.make<void>()
+      const server = yield* NodeHttpServer.make(() => http.createServer(), { port: 0, host: "127.0.0.1" }).pipe(
+        Effect.mapError((e) => new DaemonStartFailed({ message: `cannot open the daemon API: ${String(e.cause)}` }))
+      )
+      const app = yield* HttpRouter.toHttpApp(makeApi(pool, token, Deferred.succeed(stopped, undefined).pipe(Effect.asVoid)))
+      yield* server.serve(app)
+      const apiPort = server.address._tag === "TcpAddress" ? server.address.port : 0
+      yield* announceDaemonPort(store, apiPort)
+
+      const status = yield* pool.getStatus
+      const state: DaemonState = {
+        pid: process.pid,
+        startTicks: processStartTicks(process.pid),
+        apiPort,
+        token,
+        startedAt: Date.now(),
+        projectDir: options.projectDir,
+        servers: status.servers.map((s) => ({ port: s.port, pid: s.pid }))
+      }
+      yield* writeFileAtomic(paths.daemonFile, JSON.stringify(state), 0o600).pipe(
+        Effect.mapError((e) => new DaemonStartFailed({ message: `${paths.daemonFile}: cannot write (${e.code ?? e.message})` }))
+      )
+      yield* announce(state)
+      yield* Deferred.await(stopped)
+    })
+  )
