@@ -2,7 +2,9 @@
 // what they use; everything else goes through the full @effect/cli command tree.
 const argv = process.argv.slice(2)
 
-if (argv[0] === "statusline" && argv.length === 1) {
+if (argv[0] === "hook") {
+  void import("./programs/hooks/main").then((m) => m.main(argv.slice(1)))
+} else if (argv[0] === "statusline" && argv.length === 1) {
   void import("./programs/statuslineMain").then((m) => m.main())
 } else {
   void import("./programs/cli").then((m) => m.main(process.argv))

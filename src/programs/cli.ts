@@ -53,9 +53,20 @@ const statusline = Command.make("statusline", {}, () =>
     Effect.provide(HudLive)
   )).pipe(Command.withDescription("Claude Code statusline command: caches rate limits from stdin and prints the omcm HUD"))
 
+const hook = Command.make(
+  "hook",
+  {
+    event: Args.choice(
+      ["pre-tool-use", "post-tool-use", "user-prompt-submit", "session-start", "stop", "session-end"].map((e) => [e, e] as const),
+      { name: "event" }
+    )
+  },
+  ({ event }) => Effect.promise(() => import("./hooks/main")).pipe(Effect.map((m) => m.main([event])))
+).pipe(Command.withDescription("Claude Code hook: reads the hook JSON on stdin; always exits 0 (a failure lets the call through)"))
+
 const root = Command.make("omcm").pipe(
   Command.withDescription("Route Claude Code sub-agent work to cheaper providers through OpenCode"),
-  Command.withSubcommands([route, runCommand, poolCommand, configCommand, statusline])
+  Command.withSubcommands([route, runCommand, poolCommand, configCommand, statusline, hook])
 )
 
 const cli = Command.run(root, { name: "omcm", version: VERSION })

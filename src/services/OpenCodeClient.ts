@@ -68,6 +68,11 @@ export interface RunResult {
 export interface OpenCodeClientShape {
   /** `GET /global/health`, failing with OpenCodeTimeout after `timeoutMs` (default 500): a starting server hangs requests */
   readonly health: (server: OpenCodeServer, options?: { readonly timeoutMs?: number }) => Effect.Effect<Health, RequestError>
+  /**
+   * Boot the project instance of `directory` without an LLM call (`GET /config`): OpenCode boots one lazily on the
+   * first request for a directory, which otherwise lands on the first delegated prompt.
+   */
+  readonly bootInstance: (server: OpenCodeServer, directory: string) => Effect.Effect<void, RequestError | OpenCodeTimeout>
   readonly createSession: (
     server: OpenCodeServer,
     options: { readonly directory: string; readonly title: string }
@@ -197,6 +202,13 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       })
     )
   }
+
+  const bootInstance: OpenCodeClientShape["bootInstance"] = (server, directory) =>
+    HttpClientRequest.get(url(server, "/config")).pipe(
+      inDirectory(directory),
+      (request) => shortTimeout(requestJson(server, request, Schema.Unknown, "boot instance"), "boot instance"),
+      Effect.asVoid
+    )
 
   const createSession: OpenCodeClientShape["createSession"] = (server, { directory, title }) =>
     HttpClientRequest.post(url(server, "/session")).pipe(
@@ -337,5 +349,5 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       }
     })
 
-  return { health, createSession, prompt, getSession, abort, deleteSession, sessionStatus, events, run }
+  return { health, bootInstance, createSession, prompt, getSession, abort, deleteSession, sessionStatus, events, run }
 }

@@ -114,6 +114,7 @@ export const makeServerPool = (
         startTimeoutMs: options.startTimeoutMs,
         probe
       },
+      warmUp: (baseUrl: string) => client.bootInstance({ baseUrl, password }, options.projectDir).pipe(Effect.ignore),
       healthIntervalMs: options.healthIntervalMs,
       healthTimeoutMs: Math.min(10_000, Math.max(2_000, options.healthIntervalMs / 2))
     }

@@ -5,7 +5,8 @@ import * as path from "node:path"
 import { Config } from "../../src/services/Config"
 import { OpenCodeClient } from "../../src/services/OpenCodeClient"
 import { makeServerPool, type PoolOptions } from "../../src/services/ServerPool"
-import { simulatedServeEnv } from "../../src/simulated/simulatedOpencode"
+import { OPENCODE_OFFLINE_FLAGS, simulatedOpencodeConfig } from "../../src/lib/opencodeEnv"
+import { providersOfConfig, simulatedServeEnv } from "../../src/simulated/simulatedOpencode"
 import type { SimulatedModelHandle } from "../../src/simulated/openaiCompatible"
 import type { TempHome } from "./tempHome"
 
@@ -56,5 +57,28 @@ export const isAlive = (pid: number) => {
     return true
   } catch {
     return false
+  }
+}
+
+/**
+ * config.json content that makes the CLI's pools talk to the simulated model, with OpenCode's state under the
+ * temp home (what a user would write to point omcm at their own OpenAI-compatible endpoint).
+ */
+export const simulatedPoolConfig = (home: TempHome, model: SimulatedModelHandle, pool: Record<string, unknown> = {}) => {
+  const root = path.join(home.root, "opencode", "home")
+  return {
+    pool: {
+      basePort: 14100 + Math.floor(Math.random() * 40) * 20,
+      env: {
+        HOME: root,
+        XDG_CONFIG_HOME: path.join(root, ".config"),
+        XDG_DATA_HOME: path.join(root, ".local", "share"),
+        XDG_CACHE_HOME: path.join(root, ".cache"),
+        XDG_STATE_HOME: path.join(root, ".local", "state"),
+        ...OPENCODE_OFFLINE_FLAGS
+      },
+      opencodeConfig: simulatedOpencodeConfig({ baseUrl: model.baseUrl, providers: providersOfConfig(Config.make().config) }),
+      ...pool
+    }
   }
 }

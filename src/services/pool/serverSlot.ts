@@ -41,6 +41,8 @@ export interface ServerSlot {
 
 export interface SlotOptions {
   readonly process: Omit<ServerProcessOptions, "port">
+  /** run once a process is healthy, before it takes requests (its failure is ignored) */
+  readonly warmUp: (baseUrl: string) => Effect.Effect<void>
   readonly healthIntervalMs: number
   readonly healthTimeoutMs: number
 }
@@ -83,6 +85,7 @@ export const makeServerSlot = (
         Effect.gen(function*() {
           yield* set((s) => ({ ...s, phase: restart ? "recovering" : "starting", pid: null, server: null }))
           const server = yield* startServerProcess({ ...options.process, port })
+          yield* options.warmUp(server.baseUrl)
           yield* set((s) => ({ ...s, phase: "up", pid: server.pid, server }))
           yield* Deferred.succeed(firstStart, undefined)
           return yield* Effect.raceAll([

@@ -1,0 +1,91 @@
+import { Clock, Effect, Option } from "effect"
+import { agentName } from "../../domain/agentCatalog"
+import { AgentToolInput, isAgentTool, type PreToolUseInput } from "../../domain/hookInput"
+import { decodeUnknown } from "../../lib/jsonFile"
+import { Config } from "../../services/Config"
+import { EventStore } from "../../services/EventStore"
+import { FusionRouter } from "../../services/FusionRouter"
+import { Paths } from "../../services/Paths"
+import { delegatedReason } from "./delegatedReason"
+import { recordFailure } from "./failOpen"
+import { denyWith, type HookOutput } from "./hookOutput"
+
+/**
+ * PreToolUse on `Agent`/`Task`: route the sub-agent call. Claude target: no output, the call runs as usual.
+ * OpenCode target: run the sub-agent's prompt on the pool and hand the result back as a `deny` whose reason carries
+ * it (the only answer that stops Claude Code from also running the sub-agent). Any failure lets the call through.
+ *
+ * `run_in_background: true` calls are delegated the same way: the result comes back at once, as if the background
+ * task had already finished (letting them through would keep most hulw work on Claude, since Claude Code's model
+ * launches sub-agents in the background by default).
+ */
+export const preToolUse = (input: PreToolUseInput) =>
+  Effect.gen(function*() {
+    if (!isAgentTool(input.tool_name)) return Option.none<HookOutput>()
+    const call = yield* decodeUnknown(AgentToolInput, { strict: false })(input.tool_input).pipe(Effect.option)
+    if (Option.isNone(call)) {
+      yield* recordFailure("PreToolUse", input.session_id, "tool_input is not an Agent call (no prompt): let through")
+      return Option.none<HookOutput>()
+    }
+    const router = yield* FusionRouter
+    const events = yield* EventStore
+    const { config } = yield* Config
+    const paths = yield* Paths
+    const agent = agentName(call.value.subagent_type)
+    const decision = yield* router.decide({ agent: call.value.subagent_type, sessionId: input.session_id })
+    const now = yield* Clock.currentTimeMillis
+    const base = { sessionId: input.session_id, agent, tier: decision.tier, mode: decision.mode, source: "hook" as const }
+    yield* events.record([{
+      ...base,
+      ts: now,
+      kind: "routing",
+      target: decision.target,
+      provider: decision.provider,
+      model: decision.model,
+      detail: decision.reason
+    }])
+    if (decision.target === "claude") return Option.none<HookOutput>()
+
+    const model = `${decision.provider}/${decision.model}`
+    const { runDelegation } = yield* Effect.promise(() => import("./delegate"))
+    const outcome = yield* Effect.either(runDelegation({
+      prompt: call.value.prompt,
+      model,
+      directory: input.cwd ?? process.cwd(),
+      timeoutMs: config.hooks.delegateTimeoutSeconds * 1000,
+      title: `omcm ${agent}: ${call.value.description ?? call.value.prompt.slice(0, 50)}`
+    }))
+    const finished = yield* Clock.currentTimeMillis
+    if (outcome._tag === "Left") {
+      const why = outcome.left.message
+      yield* events.record([{ ...base, ts: finished, kind: "call", target: "opencode", provider: decision.provider, model: decision.model, success: false, durationMs: finished - now, error: outcome.left._tag, detail: why }])
+      yield* recordFailure("PreToolUse", input.session_id, `delegation of ${agent} to ${model} failed, the call runs on Claude: ${why}`)
+      return Option.none<HookOutput>()
+    }
+    const { result, via } = outcome.right
+    yield* events.record([{
+      ...base,
+      ts: finished,
+      kind: "call",
+      target: "opencode",
+      provider: result.provider,
+      model: result.model,
+      success: true,
+      durationMs: result.executionTime,
+      inputTokens: result.tokens.input,
+      outputTokens: result.tokens.output,
+      reasoningTokens: result.tokens.reasoning,
+      cacheRead: result.tokens.cacheRead,
+      cacheWrite: result.tokens.cacheWrite,
+      cost: result.cost,
+      detail: `via ${via}${result.serverPort === null ? "" : ` (port ${result.serverPort})`}`
+    }])
+    const { reason } = yield* delegatedReason({
+      agent,
+      result,
+      resultsDir: paths.resultsDir,
+      fileStem: `${input.session_id}-${input.tool_use_id ?? finished}`,
+      inlineChars: config.hooks.resultInlineChars
+    })
+    return Option.some(denyWith(reason))
+  })

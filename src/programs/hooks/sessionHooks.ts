@@ -1,0 +1,49 @@
+import { Effect, Option } from "effect"
+import type { SessionEndInput, SessionStartInput, StopInput } from "../../domain/hookInput"
+import { ClaudeUsage } from "../../services/ClaudeUsage"
+import { readDaemonState } from "../../services/DaemonClient"
+import { Paths } from "../../services/Paths"
+import { Sessions } from "../../services/Sessions"
+import { isSameProcess } from "../../lib/processes"
+import { addContext, type HookOutput } from "./hookOutput"
+
+const STALE_SESSION_MS = 7 * 24 * 3600 * 1000
+
+/**
+ * SessionStart: forget sessions untouched for a week, start this one (a new or cleared conversation starts with no
+ * mode; a resumed one keeps its mode) and give the model a one-line summary.
+ */
+export const sessionStart = (input: typeof SessionStartInput.Type) =>
+  Effect.gen(function*() {
+    const sessions = yield* Sessions
+    const paths = yield* Paths
+    yield* sessions.clearStale(STALE_SESSION_MS)
+    if (input.source === "startup" || input.source === "clear" || input.source === undefined) {
+      yield* sessions.setMode(input.session_id, { mode: "off", autopilot: false, task: null }, input.cwd)
+    } else {
+      yield* sessions.start(input.session_id, input.cwd)
+    }
+    const mode = Option.match(yield* sessions.getMode(input.session_id), { onNone: () => "off", onSome: (m) => m.mode })
+    const usage = yield* Effect.flatMap(ClaudeUsage, (u) => u.current({ allowNetwork: false })).pipe(Effect.option)
+    const usageText = Option.match(usage, {
+      onNone: () => "Claude usage unknown",
+      onSome: (u) =>
+        u.source === "unknown" ? "Claude usage unknown" : `Claude usage ${Math.round(u.percent)}% (5-hour ${u.fiveHour ?? "?"}%, weekly ${u.weekly ?? "?"}%)`
+    })
+    const daemon = yield* readDaemonState(paths.daemonFile)
+    const pool = Option.match(Option.filter(daemon, (d) => isSameProcess(d.pid, d.startTicks)), {
+      onNone: () => "OpenCode pool down (a delegated call starts its own server)",
+      onSome: (d) => `OpenCode pool up (${d.servers.length} server${d.servers.length === 1 ? "" : "s"})`
+    })
+    return Option.some(addContext(
+      "SessionStart",
+      `[omcm] ${usageText} · mode ${mode} · ${pool}. Say hulw or ulw in a prompt to route sub-agents to OpenCode.`
+    ))
+  })
+
+/** Stop: the turn ended; keep the session fresh. SessionEnd: close its records. */
+export const stop = (input: typeof StopInput.Type) =>
+  Effect.flatMap(Sessions, (s) => s.start(input.session_id, input.cwd)).pipe(Effect.as(Option.none<HookOutput>()))
+
+export const sessionEnd = (input: typeof SessionEndInput.Type) =>
+  Effect.flatMap(Sessions, (s) => s.end(input.session_id)).pipe(Effect.as(Option.none<HookOutput>()))
