@@ -4,6 +4,7 @@ import { Effect } from "effect"
 import { ConfigLive, HudLive, RoutingLive } from "../layers/core"
 import { Paths } from "../services/Paths"
 import { configPath, configShow, configValidate } from "./configCommands"
+import { installCommand, uninstallCommand } from "./install"
 import { routeProgram } from "./route"
 import { runMain } from "./runMain"
 import { statuslineProgram } from "./statusline"
@@ -53,7 +54,7 @@ const statusline = Command.make("statusline", {}, () =>
 
 const root = Command.make("omcm").pipe(
   Command.withDescription("Route Claude Code sub-agent work to cheaper providers through OpenCode"),
-  Command.withSubcommands([route, configCommand, statusline])
+  Command.withSubcommands([route, configCommand, statusline, installCommand, uninstallCommand])
 )
 
 const cli = Command.run(root, { name: "omcm", version: VERSION })
