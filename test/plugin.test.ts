@@ -92,4 +92,27 @@ describe("the plugin in the real Claude Code", () => {
       await fake.close()
     }
   })
+
+  it("a link to the package in $CLAUDE_CONFIG_DIR/skills/omcm loads it in every session, without a flag", async () => {
+    const skills = path.join(home.paths.claudeConfigDir, "skills")
+    fs.mkdirSync(skills, { recursive: true })
+    fs.symlinkSync(ROOT, path.join(skills, "omcm"))
+    const fake = await startFakeAnthropic({})
+    const cwd = path.join(home.root, "proj")
+    fs.mkdirSync(cwd)
+    try {
+      const run = await runClaude({ home, cwd, prompt: "hello", fakeBaseUrl: fake.baseUrl, extraArgs: ["--include-hook-events", "--tools", "Agent"] })
+
+      expect(run.timedOut).toBe(false)
+      const init = run.messages.find((m) => m.type === "system" && m.subtype === "init")
+      expect(init?.plugins).toEqual(expect.arrayContaining([
+        expect.objectContaining({ name: "omcm", source: "omcm@skills-dir", version: packageJson.version })
+      ]))
+      const events = hookEvents(run.messages)
+      expect(events.started).toContain("SessionStart")
+      for (const response of events.responses) expectOmcmRan(response)
+    } finally {
+      await fake.close()
+    }
+  })
 })
