@@ -71,6 +71,6 @@ export const makeClaudeSettings = (file: string): ClaudeSettingsShape => {
 export class ClaudeSettings extends Context.Tag("omcm/ClaudeSettings")<ClaudeSettings, ClaudeSettingsShape>() {
   static readonly layer = Layer.effect(
     ClaudeSettings,
-    Effect.map(Paths, (paths) => makeClaudeSettings(path.join(paths.claudeConfigDir, "settings.json")))
+    Effect.map(Paths, (paths) => makeClaudeSettings(path.resolve(paths.claudeConfigDir, "settings.json")))
   )
 }

@@ -62,6 +62,6 @@ export class InstallRecords extends Context.Tag("omcm/InstallRecords")<InstallRe
   /** next to omcm's other state, so it survives reinstalls of the package */
   static readonly layer = Layer.effect(
     InstallRecords,
-    Effect.map(Paths, (paths) => makeInstallRecords(path.join(paths.stateDir, "install-record.json")))
+    Effect.map(Paths, (paths) => makeInstallRecords(path.resolve(paths.stateDir, "install-record.json")))
   )
 }

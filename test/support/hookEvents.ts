@@ -10,5 +10,5 @@ export const hookEvents = (messages: ReadonlyArray<StreamMessage>) => ({
 /** the command reached omcm's bundle: node found the file and the shell found node (whatever `omcm hook` answered) */
 export const expectOmcmRan = (response: StreamMessage) => {
   expect(response.exit_code).not.toBe(127)
-  expect(String(response.stderr)).not.toMatch(/Cannot find module|not found|No such file/)
+  expect(String(response.stderr)).not.toMatch(/Cannot find module|command not found|ENOENT.*omcm\.js/)
 }
