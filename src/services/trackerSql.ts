@@ -1,0 +1,114 @@
+import { bucketSql } from "../domain/latency"
+
+/** The dimensions summaries group by. Raw events keep NULLs; aggregates store them as ''. */
+export const DIMENSIONS = ["kind", "source", "agent", "target", "provider", "model", "tier", "success"] as const
+export type Dimension = typeof DIMENSIONS[number]
+
+const rawDimension: Readonly<Record<Dimension, string>> = {
+  kind: "kind",
+  source: "source",
+  agent: "COALESCE(agent, '')",
+  target: "COALESCE(target, '')",
+  provider: "COALESCE(provider, '')",
+  model: "COALESCE(model, '')",
+  tier: "COALESCE(tier, '')",
+  success: "CAST(success AS TEXT)"
+}
+
+const aggregateDimension: Readonly<Record<Dimension, string>> = { ...rawDimension, agent: "agent", target: "target",
+  provider: "provider", model: "model", tier: "tier" }
+
+/** Whether a raw event carries an outcome (see TrackedEvent.outcome). */
+export const OUTCOME = "COALESCE(outcome, kind = 'call')"
+
+export const INSERT_EVENT = `INSERT INTO events (ts, kind, source, session_id, agent, tier, mode, target, provider, model,
+  success, cache_hit, duration_ms, input_tokens, output_tokens, reasoning_tokens, cache_read, cache_write, cost,
+  claude_cost, error, detail, outcome)
+  VALUES (@ts, @kind, @source, @sessionId, @agent, @tier, @mode, @target, @provider, @model, @success, @cacheHit,
+  @durationMs, @inputTokens, @outputTokens, @reasoningTokens, @cacheRead, @cacheWrite, @cost, @claudeCost, @error,
+  @detail, @outcome)`
+
+export const TAIL = "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?"
+export const LATEST = "SELECT * FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id"
+
+const dimensionColumns = (dims: ReadonlyArray<Dimension>, table: Readonly<Record<Dimension, string>>) =>
+  dims.map((d) => `${table[d]} AS ${d}`).join(", ")
+
+const groupBy = (dims: ReadonlyArray<Dimension>) => (dims.length === 0 ? "" : ` GROUP BY ${dims.join(", ")}`)
+
+const withDims = (dims: ReadonlyArray<Dimension>, table: Readonly<Record<Dimension, string>>, rest: string) =>
+  dims.length === 0 ? rest : `${dimensionColumns(dims, table)}, ${rest}`
+
+/** Totals of raw events since `@since` (and in session `@sessionId` when `bySession`). */
+export const rawSummary = (dims: ReadonlyArray<Dimension>, bySession: boolean) =>
+  `SELECT ${withDims(dims, rawDimension, `TOTAL(kind = 'routing') AS routed, TOTAL(o) AS calls,
+    TOTAL(o AND success = 0) AS errors, TOTAL(o AND cache_hit = 1) AS cacheHits, TOTAL(o * duration_ms) AS durationMs,
+    TOTAL(o * input_tokens) AS input, TOTAL(o * output_tokens) AS output, TOTAL(o * reasoning_tokens) AS reasoning,
+    TOTAL(o * cache_read) AS cacheRead, TOTAL(o * cache_write) AS cacheWrite, TOTAL(CASE WHEN o THEN cost END) AS cost,
+    TOTAL(o AND cost IS NULL) AS unpriced, TOTAL(CASE WHEN o THEN claude_cost END) AS claudeCost,
+    TOTAL(o AND claude_cost IS NULL) AS claudeUnpriced`)}
+  FROM (SELECT *, ${OUTCOME} AS o FROM events WHERE ts >= @since${bySession ? " AND session_id = @sessionId" : ""})${groupBy(dims)}`
+
+/** The same totals over compacted minutes from `@sinceMinute` on. */
+export const aggregateSummary = (dims: ReadonlyArray<Dimension>) =>
+  `SELECT ${withDims(dims, aggregateDimension, `TOTAL(CASE WHEN kind = 'routing' THEN count END) AS routed,
+    TOTAL(outcome * count) AS calls, TOTAL(errors) AS errors, TOTAL(cache_hits) AS cacheHits,
+    TOTAL(duration_ms) AS durationMs, TOTAL(input_tokens) AS input, TOTAL(output_tokens) AS output,
+    TOTAL(reasoning_tokens) AS reasoning, TOTAL(cache_read) AS cacheRead, TOTAL(cache_write) AS cacheWrite,
+    TOTAL(cost) AS cost, TOTAL(unpriced) AS unpriced, TOTAL(claude_cost) AS claudeCost,
+    TOTAL(claude_unpriced) AS claudeUnpriced`)}
+  FROM minute_aggregates WHERE minute >= @sinceMinute${groupBy(dims)}`
+
+/** Exact nearest-rank p50 and p95 of outcome latencies per value of `dim`, from raw events since `@since`. */
+export const exactPercentiles = (dim: Dimension) =>
+  `SELECT g, duration_ms AS value, rn, n FROM (
+     SELECT ${rawDimension[dim]} AS g, duration_ms,
+       ROW_NUMBER() OVER (PARTITION BY ${rawDimension[dim]} ORDER BY duration_ms) AS rn,
+       COUNT(*) OVER (PARTITION BY ${rawDimension[dim]}) AS n
+     FROM events WHERE ts >= @since AND ${OUTCOME})
+   WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 95 + 99) / 100`
+
+/** Latency histograms of compacted minutes per value of `dim`. */
+export const aggregateHistograms = (dim: Dimension) =>
+  `SELECT ${aggregateDimension[dim]} AS g, latency_hist AS hist FROM minute_aggregates
+   WHERE minute >= @sinceMinute AND outcome = 1 AND latency_hist <> '{}'`
+
+/** Raw outcome latencies bucketed like the histograms, per value of `dim`. */
+export const rawBuckets = (dim: Dimension) =>
+  `SELECT g, bucket, COUNT(*) AS count FROM (
+     SELECT ${rawDimension[dim]} AS g, ${bucketSql("duration_ms")} AS bucket FROM events WHERE ts >= @since AND ${OUTCOME})
+   GROUP BY g, bucket`
+
+const AGGREGATE_KEY = "minute, kind, source, agent, target, provider, model, tier, success, outcome"
+
+/** Raw events before `@before`, grouped by compacted row and latency bucket. */
+export const COMPACT_SELECT = `SELECT CAST(ts / 60000 AS INTEGER) AS minute, kind, source, COALESCE(agent, '') AS agent,
+    COALESCE(target, '') AS target, COALESCE(provider, '') AS provider, COALESCE(model, '') AS model,
+    COALESCE(tier, '') AS tier, success, o AS outcome, ${bucketSql("duration_ms")} AS bucket, COUNT(*) AS count,
+    TOTAL(o AND success = 0) AS errors, TOTAL(o AND cache_hit = 1) AS cacheHits, TOTAL(o * duration_ms) AS durationMs,
+    TOTAL(o * input_tokens) AS input, TOTAL(o * output_tokens) AS output, TOTAL(o * reasoning_tokens) AS reasoning,
+    TOTAL(o * cache_read) AS cacheRead, TOTAL(o * cache_write) AS cacheWrite, TOTAL(CASE WHEN o THEN cost END) AS cost,
+    TOTAL(o AND cost IS NULL) AS unpriced, TOTAL(CASE WHEN o THEN claude_cost END) AS claudeCost,
+    TOTAL(o AND claude_cost IS NULL) AS claudeUnpriced
+  FROM (SELECT *, ${OUTCOME} AS o FROM events WHERE ts < @before)
+  GROUP BY ${AGGREGATE_KEY}, bucket`
+
+export const COMPACT_EXISTING_HISTOGRAM = `SELECT latency_hist AS hist FROM minute_aggregates WHERE minute = @minute
+  AND kind = @kind AND source = @source AND agent = @agent AND target = @target AND provider = @provider
+  AND model = @model AND tier = @tier AND success = @success AND outcome = @outcome`
+
+export const COMPACT_UPSERT = `INSERT INTO minute_aggregates (${AGGREGATE_KEY}, count, errors, cache_hits, duration_ms,
+    input_tokens, output_tokens, reasoning_tokens, cache_read, cache_write, cost, unpriced, claude_cost, claude_unpriced,
+    latency_hist)
+  VALUES (@minute, @kind, @source, @agent, @target, @provider, @model, @tier, @success, @outcome, @count, @errors,
+    @cacheHits, @durationMs, @input, @output, @reasoning, @cacheRead, @cacheWrite, @cost, @unpriced, @claudeCost,
+    @claudeUnpriced, @hist)
+  ON CONFLICT (${AGGREGATE_KEY}) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
+    cache_hits = cache_hits + excluded.cache_hits, duration_ms = duration_ms + excluded.duration_ms,
+    input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+    reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cache_read = cache_read + excluded.cache_read,
+    cache_write = cache_write + excluded.cache_write, cost = cost + excluded.cost, unpriced = unpriced + excluded.unpriced,
+    claude_cost = claude_cost + excluded.claude_cost, claude_unpriced = claude_unpriced + excluded.claude_unpriced,
+    latency_hist = excluded.latency_hist`
+
+export const COMPACT_DELETE = "DELETE FROM events WHERE ts < @before"
