@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Queue, Stream, TestClock } from "effect"
+import { Chunk, type Duration, Effect, Fiber, Layer, Queue, Stream, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -10,7 +10,7 @@ import { TrackerStore } from "../src/services/TrackerStore"
 import { configWith, storeAt } from "./support/trackerLayers"
 
 // TestClock wakes every sleeping fiber on the way: a long interval keeps `adjust("1 day")` quick
-const realtimeAt = (file: string, capacity = 100, emitInterval = "7 days") =>
+const realtimeAt = (file: string, capacity = 100, emitInterval: Duration.DurationInput = "7 days") =>
   RealtimeTracker.layerWith({ capacity, emitInterval }).pipe(
     Layer.provideMerge(TrackerStore.layer),
     Layer.provideMerge(storeAt(file)),

@@ -6,6 +6,7 @@ import { Paths } from "../services/Paths"
 import { configPath, configShow, configValidate } from "./configCommands"
 import { routeProgram } from "./route"
 import { runMain } from "./runMain"
+import { statsCommand } from "./stats"
 import { statuslineProgram } from "./statusline"
 
 export const VERSION = "0.1.0"
@@ -53,7 +54,7 @@ const statusline = Command.make("statusline", {}, () =>
 
 const root = Command.make("omcm").pipe(
   Command.withDescription("Route Claude Code sub-agent work to cheaper providers through OpenCode"),
-  Command.withSubcommands([route, configCommand, statusline])
+  Command.withSubcommands([route, configCommand, statusline, statsCommand])
 )
 
 const cli = Command.run(root, { name: "omcm", version: VERSION })
