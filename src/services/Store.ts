@@ -108,8 +108,11 @@ export const openStore = (file: string): Effect.Effect<StoreShape, StateError, i
       catch: stateError(file, "prepare the database")
     }).pipe(Effect.retry({ schedule: busyRetry, while: isBusy }))
 
-    const use = <A>(what: string, f: (db: Db) => A) =>
-      Effect.try({ try: () => f(db), catch: stateError(file, what) }).pipe(Effect.retry({ schedule: busyRetry, while: isBusy }))
+    // the retry schedule is only built when a statement came back busy: the hook path runs `use` once per event
+    const use = <A>(what: string, f: (db: Db) => A) => {
+      const attempt = Effect.try({ try: () => f(db), catch: stateError(file, what) })
+      return Effect.catchIf(attempt, isBusy, () => Effect.retry(attempt, { schedule: busyRetry, while: isBusy }))
+    }
     const transaction = <A>(what: string, f: (db: Db) => A) => use(what, (d) => d.transaction(() => f(d)).immediate())
     return { file, use, transaction }
   })

@@ -146,18 +146,67 @@ const toStored = (r: typeof EventRow.Type): StoredEvent => ({
 
 const storedRow = (e: TrackedEvent) => ({ ...eventRow(e), outcome: e.outcome === undefined ? null : e.outcome ? 1 : 0 })
 
-const decodeTotals = Schema.decodeUnknownSync(Schema.Array(Totals))
+/** One group of `rawSummary` / `aggregateSummary`: sums of events of one kind, outcome and success. */
+const PartRow = Schema.Struct({
+  _kind: Schema.String,
+  _o: Schema.Number,
+  _success: Schema.Number,
+  n: Schema.Number,
+  errors: Schema.Number,
+  cacheHits: Schema.Number,
+  durationMs: Schema.Number,
+  input: Schema.Number,
+  output: Schema.Number,
+  reasoning: Schema.Number,
+  cacheRead: Schema.Number,
+  cacheWrite: Schema.Number,
+  cost: Schema.Number,
+  priced: Schema.Number,
+  claudeCost: Schema.Number,
+  claudePriced: Schema.Number
+})
+const decodePartRows = Schema.decodeUnknownSync(Schema.Array(PartRow))
 
-const summaryRows = (rows: ReadonlyArray<unknown>, dims: ReadonlyArray<Sql.Dimension>): ReadonlyArray<SummaryRow> => {
-  const totals = decodeTotals(rows)
-  return rows.map((row, i) => {
-    const key: Partial<Record<Sql.Dimension, string>> = {}
-    for (const d of dims) key[d] = String((row as Record<string, unknown>)[d] ?? "")
-    return { key, totals: totals[i]! }
-  })
-}
+/** Routing counts decisions; every other figure sums the events that carry an outcome. */
+const partTotals = (p: typeof PartRow.Type): Totals =>
+  p._o === 0
+    ? { ...zeroTotals, routed: p._kind === "routing" ? p.n : 0 }
+    : {
+      routed: p._kind === "routing" ? p.n : 0,
+      calls: p.n,
+      errors: p.errors,
+      cacheHits: p.cacheHits,
+      durationMs: p.durationMs,
+      input: p.input,
+      output: p.output,
+      reasoning: p.reasoning,
+      cacheRead: p.cacheRead,
+      cacheWrite: p.cacheWrite,
+      cost: p.cost,
+      unpriced: p.n - p.priced,
+      claudeCost: p.claudeCost,
+      claudeUnpriced: p.n - p.claudePriced
+    }
 
 const keyOf = (key: SummaryRow["key"], dims: ReadonlyArray<Sql.Dimension>) => dims.map((d) => key[d] ?? "").join("\u0000")
+
+/** Fold groups into one row per combination of `dims`. */
+const foldSummary = (
+  into: Map<string, SummaryRow>,
+  rows: ReadonlyArray<unknown>,
+  dims: ReadonlyArray<Sql.Dimension>
+): Map<string, SummaryRow> => {
+  const parts = decodePartRows(rows)
+  rows.forEach((row, i) => {
+    const key: Partial<Record<Sql.Dimension, string>> = {}
+    for (const d of dims) key[d] = String((row as Record<string, unknown>)[d] ?? "")
+    const id = keyOf(key, dims)
+    const totals = partTotals(parts[i]!)
+    const seen = into.get(id)
+    into.set(id, { key: seen?.key ?? key, totals: seen === undefined ? totals : addTotals(seen.totals, totals) })
+  })
+  return into
+}
 
 const firstWholeMinute = (since: number) => Math.ceil(since / 60_000)
 
@@ -223,21 +272,17 @@ export const makeTrackerStore = (store: Context.Tag.Service<Store>): TrackerStor
     store.use("summarize tracked events", (db) => {
       const prepare = statement(db)
       const bySession = query.sessionId !== undefined
-      const raw = summaryRows(
+      const rows = foldSummary(
+        new Map(),
         prepare(Sql.rawSummary(query.dims, bySession)).all({ since: query.since, ...(bySession ? { sessionId: query.sessionId } : {}) }),
         query.dims
       )
-      if (bySession) return raw
-      const compacted = summaryRows(prepare(Sql.aggregateSummary(query.dims)).all({ sinceMinute: firstWholeMinute(query.since) }), query.dims)
-      if (compacted.length === 0) return raw
-      const merged = new Map<string, SummaryRow>()
-      for (const row of [...raw, ...compacted]) {
-        const id = keyOf(row.key, query.dims)
-        const seen = merged.get(id)
-        merged.set(id, seen === undefined ? row : { key: seen.key, totals: addTotals(seen.totals, row.totals) })
+      if (!bySession) {
+        foldSummary(rows, prepare(Sql.aggregateSummary(query.dims)).all({ sinceMinute: firstWholeMinute(query.since) }), query.dims)
       }
-      // a query without dimensions over nothing still has one all-zero row on each side: keep one
-      return [...merged.values()]
+      // without dimensions there is always one row, all zeros over nothing
+      if (query.dims.length === 0 && rows.size === 0) return [{ key: {}, totals: zeroTotals }]
+      return [...rows.values()]
     })
 
   const percentiles = (since: number, dim: Sql.Dimension) =>
