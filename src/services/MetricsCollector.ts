@@ -123,6 +123,16 @@ export const savingsOf = (rows: ReadonlyArray<SummaryRow>): Savings => {
   }
 }
 
+/** Sum rows grouped by several dimensions into one row per value of `dim`. */
+const regroup = (rows: ReadonlyArray<SummaryRow>, dim: Dimension): ReadonlyArray<SummaryRow> => {
+  const byValue = new Map<string, Totals>()
+  for (const { key, totals } of rows) {
+    const value = key[dim] ?? ""
+    byValue.set(value, addTotals(byValue.get(value) ?? zeroTotals, totals))
+  }
+  return [...byValue].map(([value, totals]) => ({ key: { [dim]: value }, totals }))
+}
+
 const statsRows = (rows: ReadonlyArray<SummaryRow>, dim: Dimension, latency: ReadonlyMap<string, Percentiles>): Array<StatsRow> =>
   rows
     .map(({ key, totals }): StatsRow => {
@@ -197,20 +207,19 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
       const getReport = (period: Period) =>
         Effect.gen(function*() {
           const { since, until } = yield* window(period)
-          const [byProvider, byAgent, savingsRows, providerLatency, agentLatency] = yield* Effect.all([
-            store.summarize({ since, dims: ["provider"] }),
-            store.summarize({ since, dims: ["agent"] }),
-            store.summarize({ since, dims: SAVINGS_DIMS }),
-            store.percentiles(since, "provider"),
-            store.percentiles(since, "agent")
+          // one scan for both tables and the savings, one for the percentiles
+          const [rows, latency] = yield* Effect.all([
+            store.summarize({ since, dims: [...SAVINGS_DIMS, "agent"] }),
+            store.percentiles(since, ["provider", "agent"])
           ])
+          const none = new Map<string, Percentiles>()
           return {
             period,
             since,
             until,
-            providers: statsRows(byProvider, "provider", providerLatency),
-            agents: statsRows(byAgent, "agent", agentLatency),
-            savings: savingsOf(savingsRows)
+            providers: statsRows(regroup(rows, "provider"), "provider", latency.get("provider") ?? none),
+            agents: statsRows(regroup(rows, "agent"), "agent", latency.get("agent") ?? none),
+            savings: savingsOf(rows)
           }
         })
 

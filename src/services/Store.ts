@@ -23,7 +23,7 @@ export class Store extends Context.Tag("omcm/Store")<Store, StoreShape>() {
   static readonly layer = Layer.scoped(Store, Effect.flatMap(Paths, (paths) => openStore(paths.dbFile)))
 }
 
-const MIGRATIONS: ReadonlyArray<string> = [
+export const MIGRATIONS: ReadonlyArray<string> = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);
    CREATE TABLE IF NOT EXISTS sessions (
      session_id TEXT PRIMARY KEY, mode TEXT NOT NULL DEFAULT 'off', autopilot INTEGER NOT NULL DEFAULT 0,

@@ -61,25 +61,14 @@ export const aggregateSummary = (dims: ReadonlyArray<Dimension>) =>
   FROM minute_aggregates WHERE minute >= @sinceMinute
   GROUP BY ${[...dims, "_kind", "_o", "_success"].join(", ")}`
 
-/** Exact nearest-rank p50 and p95 of outcome latencies per value of `dim`, from raw events since `@since`. */
-export const exactPercentiles = (dim: Dimension) =>
-  `SELECT g, duration_ms AS value, rn, n FROM (
-     SELECT ${rawDimension[dim]} AS g, duration_ms,
-       ROW_NUMBER() OVER (PARTITION BY ${rawDimension[dim]} ORDER BY duration_ms) AS rn,
-       COUNT(*) OVER (PARTITION BY ${rawDimension[dim]}) AS n
-     FROM events WHERE ts >= @since AND ${OUTCOME})
-   WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 95 + 99) / 100`
+/** Outcome latencies of raw events since `@since`, with the value of each of `dims` (raw rows: [...dims, ms]). */
+export const rawLatencies = (dims: ReadonlyArray<Dimension>) =>
+  `SELECT ${[...dims.map((d) => rawDimension[d]), "duration_ms"].join(", ")} FROM events WHERE ts >= @since AND ${OUTCOME}`
 
 /** Latency histograms of compacted minutes per value of `dim`. */
 export const aggregateHistograms = (dim: Dimension) =>
   `SELECT ${aggregateDimension[dim]} AS g, latency_hist AS hist FROM minute_aggregates
    WHERE minute >= @sinceMinute AND outcome = 1 AND latency_hist <> '{}'`
-
-/** Raw outcome latencies bucketed like the histograms, per value of `dim`. */
-export const rawBuckets = (dim: Dimension) =>
-  `SELECT g, bucket, COUNT(*) AS count FROM (
-     SELECT ${rawDimension[dim]} AS g, ${bucketSql("duration_ms")} AS bucket FROM events WHERE ts >= @since AND ${OUTCOME})
-   GROUP BY g, bucket`
 
 const AGGREGATE_KEY = "minute, kind, source, agent, target, provider, model, tier, success, outcome"
 
