@@ -1,7 +1,8 @@
 import { Clock, Context, Effect, Layer } from "effect"
 import type { StateError } from "../domain/errors"
 import { type Period, periodMs } from "../domain/tracking"
-import { type Dimension, type Percentiles, type SummaryRow, tokensOf, type Totals, TrackerStore, zeroTotals, addTotals } from "./TrackerStore"
+import { addTotals, tokensOf, type Totals, zeroTotals } from "../domain/totals"
+import { type Dimension, type Percentiles, type SummaryRow, TrackerStore } from "./TrackerStore"
 
 /** The seed's `getMetrics(period)`, per provider. A cost of null means every call of that provider is unpriced. */
 export interface Metrics {

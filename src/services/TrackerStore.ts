@@ -1,7 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type { StateError } from "../domain/errors"
-import { EventSource, type StoredEvent, type TrackedEvent } from "../domain/events"
+import type { StoredEvent, TrackedEvent } from "../domain/events"
 import {
   addToHistogram,
   bucketOf,
@@ -11,46 +11,14 @@ import {
   nearestRank,
   parseHistogram
 } from "../domain/latency"
-import { Target } from "../domain/model"
-import { eventRow } from "./EventStore"
+import { addTotals, type Totals, zeroTotals } from "../domain/totals"
 import { type Db, Store } from "./Store"
+import { type CompactionResult, compactIn } from "./trackerCompaction"
+import { decodeEventRows, decodePartRows, partTotals, storedRow, toStored } from "./trackerRows"
 import * as Sql from "./trackerSql"
 
 export type { Dimension } from "./trackerSql"
-
-/** Sums over a set of events. Routing counts decisions; every other figure counts events with an outcome. */
-export const Totals = Schema.Struct({
-  routed: Schema.Number,
-  calls: Schema.Number,
-  errors: Schema.Number,
-  cacheHits: Schema.Number,
-  durationMs: Schema.Number,
-  input: Schema.Number,
-  output: Schema.Number,
-  reasoning: Schema.Number,
-  cacheRead: Schema.Number,
-  cacheWrite: Schema.Number,
-  /** USD of the priced outcomes */
-  cost: Schema.Number,
-  /** outcomes whose model is not in the price table */
-  unpriced: Schema.Number,
-  claudeCost: Schema.Number,
-  claudeUnpriced: Schema.Number
-})
-export type Totals = typeof Totals.Type
-
-export const zeroTotals: Totals = {
-  routed: 0, calls: 0, errors: 0, cacheHits: 0, durationMs: 0, input: 0, output: 0, reasoning: 0, cacheRead: 0,
-  cacheWrite: 0, cost: 0, unpriced: 0, claudeCost: 0, claudeUnpriced: 0
-}
-
-export const addTotals = (a: Totals, b: Totals): Totals => {
-  const sum: Record<string, number> = {}
-  for (const key of Object.keys(zeroTotals) as ReadonlyArray<keyof Totals>) sum[key] = a[key] + b[key]
-  return sum as unknown as Totals
-}
-
-export const tokensOf = (t: Totals): number => t.input + t.output + t.reasoning + t.cacheRead + t.cacheWrite
+export type { CompactionResult } from "./trackerCompaction"
 
 export interface SummaryRow {
   /** the row's value of each grouped dimension ('' for none; success is '0' or '1') */
@@ -73,13 +41,6 @@ export interface Percentiles {
   readonly exact: boolean
 }
 
-export interface CompactionResult {
-  /** raw events folded away */
-  readonly events: number
-  /** minute aggregate rows written */
-  readonly rows: number
-}
-
 /** The tracker's side of the shared database: inserts, summaries, the tail and compaction. */
 export interface TrackerStoreShape {
   /** one INSERT (autocommit): the hook path */
@@ -99,105 +60,6 @@ export interface TrackerStoreShape {
   /** fold raw events older than `before` into minute aggregates: one transaction, idempotent */
   readonly compact: (before: number) => Effect.Effect<CompactionResult, StateError>
 }
-
-const EventRow = Schema.Struct({
-  id: Schema.Number,
-  ts: Schema.Number,
-  kind: Schema.Literal("routing", "call"),
-  source: EventSource,
-  session_id: Schema.NullOr(Schema.String),
-  agent: Schema.NullOr(Schema.String),
-  tier: Schema.NullOr(Schema.String),
-  mode: Schema.NullOr(Schema.String),
-  target: Schema.NullOr(Target),
-  provider: Schema.NullOr(Schema.String),
-  model: Schema.NullOr(Schema.String),
-  success: Schema.Number,
-  cache_hit: Schema.Number,
-  duration_ms: Schema.Number,
-  input_tokens: Schema.Number,
-  output_tokens: Schema.Number,
-  reasoning_tokens: Schema.Number,
-  cache_read: Schema.Number,
-  cache_write: Schema.Number,
-  cost: Schema.NullOr(Schema.Number),
-  claude_cost: Schema.NullOr(Schema.Number),
-  error: Schema.NullOr(Schema.String),
-  detail: Schema.NullOr(Schema.String),
-  outcome: Schema.NullOr(Schema.Number)
-})
-const decodeEventRows = Schema.decodeUnknownSync(Schema.Array(EventRow))
-
-const toStored = (r: typeof EventRow.Type): StoredEvent => ({
-  id: r.id,
-  ts: r.ts,
-  kind: r.kind,
-  source: r.source,
-  sessionId: r.session_id,
-  agent: r.agent,
-  tier: r.tier,
-  mode: r.mode,
-  target: r.target,
-  provider: r.provider,
-  model: r.model,
-  success: r.success !== 0,
-  cacheHit: r.cache_hit !== 0,
-  durationMs: r.duration_ms,
-  inputTokens: r.input_tokens,
-  outputTokens: r.output_tokens,
-  reasoningTokens: r.reasoning_tokens,
-  cacheRead: r.cache_read,
-  cacheWrite: r.cache_write,
-  cost: r.cost,
-  claudeCost: r.claude_cost,
-  error: r.error,
-  detail: r.detail,
-  ...(r.outcome === null ? {} : { outcome: r.outcome !== 0 })
-})
-
-const storedRow = (e: TrackedEvent) => ({ ...eventRow(e), outcome: e.outcome === undefined ? null : e.outcome ? 1 : 0 })
-
-/** One group of `rawSummary` / `aggregateSummary`: sums of events of one kind, outcome and success. */
-const PartRow = Schema.Struct({
-  _kind: Schema.String,
-  _o: Schema.Number,
-  _success: Schema.Number,
-  n: Schema.Number,
-  errors: Schema.Number,
-  cacheHits: Schema.Number,
-  durationMs: Schema.Number,
-  input: Schema.Number,
-  output: Schema.Number,
-  reasoning: Schema.Number,
-  cacheRead: Schema.Number,
-  cacheWrite: Schema.Number,
-  cost: Schema.Number,
-  priced: Schema.Number,
-  claudeCost: Schema.Number,
-  claudePriced: Schema.Number
-})
-const decodePartRows = Schema.decodeUnknownSync(Schema.Array(PartRow))
-
-/** Routing counts decisions; every other figure sums the events that carry an outcome. */
-const partTotals = (p: typeof PartRow.Type): Totals =>
-  p._o === 0
-    ? { ...zeroTotals, routed: p._kind === "routing" ? p.n : 0 }
-    : {
-      routed: p._kind === "routing" ? p.n : 0,
-      calls: p.n,
-      errors: p.errors,
-      cacheHits: p.cacheHits,
-      durationMs: p.durationMs,
-      input: p.input,
-      output: p.output,
-      reasoning: p.reasoning,
-      cacheRead: p.cacheRead,
-      cacheWrite: p.cacheWrite,
-      cost: p.cost,
-      unpriced: p.n - p.priced,
-      claudeCost: p.claudeCost,
-      claudeUnpriced: p.n - p.claudePriced
-    }
 
 const keyOf = (key: SummaryRow["key"], dims: ReadonlyArray<Sql.Dimension>) => dims.map((d) => key[d] ?? "").join("\u0000")
 
@@ -220,49 +82,6 @@ const foldSummary = (
 }
 
 const firstWholeMinute = (since: number) => Math.ceil(since / 60_000)
-
-const CompactRow = Schema.Struct({
-  minute: Schema.Number, kind: Schema.String, source: Schema.String, agent: Schema.String, target: Schema.String,
-  provider: Schema.String, model: Schema.String, tier: Schema.String, success: Schema.Number, outcome: Schema.Number,
-  bucket: Schema.Number, count: Schema.Number, errors: Schema.Number, cacheHits: Schema.Number,
-  durationMs: Schema.Number, input: Schema.Number, output: Schema.Number, reasoning: Schema.Number,
-  cacheRead: Schema.Number, cacheWrite: Schema.Number, cost: Schema.Number, unpriced: Schema.Number,
-  claudeCost: Schema.Number, claudeUnpriced: Schema.Number
-})
-type CompactRow = typeof CompactRow.Type
-const decodeCompactRows = Schema.decodeUnknownSync(Schema.Array(CompactRow))
-
-const SUMMED = ["count", "errors", "cacheHits", "durationMs", "input", "output", "reasoning", "cacheRead", "cacheWrite",
-  "cost", "unpriced", "claudeCost", "claudeUnpriced"] as const
-
-interface CompactGroup {
-  readonly row: Record<string, number | string>
-  hist: Histogram
-}
-
-const sortedJson = (h: Histogram) =>
-  JSON.stringify(Object.fromEntries(Object.entries(h).sort((a, b) => Number(a[0]) - Number(b[0]))))
-
-const compactIn = (prepare: (sql: string) => BetterSqlite3.Statement, before: number): CompactionResult => {
-  const rows = decodeCompactRows(prepare(Sql.COMPACT_SELECT).all({ before }))
-  const groups = new Map<string, CompactGroup>()
-  for (const r of rows) {
-    const id = [r.minute, r.kind, r.source, r.agent, r.target, r.provider, r.model, r.tier, r.success, r.outcome].join("\u0000")
-    const group = groups.get(id) ?? { row: { ...r, ...Object.fromEntries(SUMMED.map((k) => [k, 0])) }, hist: {} }
-    for (const k of SUMMED) group.row[k] = (group.row[k] as number) + (r as CompactRow)[k]
-    if (r.outcome === 1) group.hist = mergeHistograms(group.hist, { [r.bucket]: r.count })
-    groups.set(id, group)
-  }
-  const existing = prepare(Sql.COMPACT_EXISTING_HISTOGRAM)
-  const upsert = prepare(Sql.COMPACT_UPSERT)
-  for (const { row, hist } of groups.values()) {
-    const { bucket: _bucket, ...params } = row
-    const previous = existing.get(params) as { hist: string } | undefined
-    upsert.run({ ...params, hist: sortedJson(mergeHistograms(parseHistogram(previous?.hist ?? null), hist)) })
-  }
-  const events = prepare(Sql.COMPACT_DELETE).run({ before }).changes
-  return { events, rows: groups.size }
-}
 
 export const makeTrackerStore = (store: Context.Tag.Service<Store>): TrackerStoreShape => {
   const statements = new Map<string, BetterSqlite3.Statement>()
