@@ -32,4 +32,18 @@ export interface TrackedEvent {
   readonly claudeCost?: number | null
   readonly error?: string | null
   readonly detail?: string | null
+  /**
+   * Whether the event carries the outcome of work (latency, success, tokens, cost). Calls always do; a routing
+   * event does when it was recorded together with its result (the seed's `recordRouting({duration, ...})`).
+   * Absent: a call has an outcome, a routing decision has not.
+   */
+  readonly outcome?: boolean
+}
+
+/** The outcome rule above, for events in memory (SQL uses `COALESCE(outcome, kind = 'call')`). */
+export const hasOutcome = (e: TrackedEvent): boolean => e.outcome ?? e.kind === "call"
+
+/** An event as stored: with its row id. */
+export interface StoredEvent extends TrackedEvent {
+  readonly id: number
 }

@@ -4,16 +4,27 @@ import { ClaudeUsage } from "../services/ClaudeUsage"
 import { Config } from "../services/Config"
 import { EventStore } from "../services/EventStore"
 import { FusionRouter } from "../services/FusionRouter"
+import { MetricsCollector } from "../services/MetricsCollector"
 import { Paths } from "../services/Paths"
 import { RouterState } from "../services/RouterState"
 import { Sessions } from "../services/Sessions"
 import { Store } from "../services/Store"
+import { Tracker } from "../services/Tracker"
+import { TrackerStore } from "../services/TrackerStore"
 
 /** Paths and the decoded configuration files */
 export const ConfigLive = Config.layer.pipe(Layer.provideMerge(Paths.layer))
 
 /** The shared SQLite store and what lives in it */
-export const StateLive = Layer.mergeAll(RouterState.layer, Sessions.layer, EventStore.layer).pipe(Layer.provideMerge(Store.layer))
+export const StateLive = Layer.mergeAll(RouterState.layer, Sessions.layer, EventStore.layer, TrackerStore.layer).pipe(
+  Layer.provideMerge(Store.layer)
+)
+
+/** Recording (Tracker: priced, one INSERT per event) and reading (MetricsCollector) tracked events */
+export const TrackingLive = Layer.mergeAll(Tracker.layer, MetricsCollector.layer).pipe(
+  Layer.provideMerge(StateLive),
+  Layer.provideMerge(ConfigLive)
+)
 
 export const UsageLive = ClaudeUsage.layer.pipe(Layer.provide(FetchHttpClient.layer))
 
@@ -24,4 +35,7 @@ export const RoutingLive = FusionRouter.layer.pipe(
 )
 
 /** What the statusline HUD reads */
-export const HudLive = UsageLive.pipe(Layer.provideMerge(StateLive), Layer.provideMerge(ConfigLive))
+export const HudLive = Layer.mergeAll(UsageLive, MetricsCollector.layer).pipe(
+  Layer.provideMerge(StateLive),
+  Layer.provideMerge(ConfigLive)
+)

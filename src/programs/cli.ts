@@ -9,6 +9,7 @@ import { poolCommand } from "./poolCommands"
 import { runCommand } from "./run"
 import { routeProgram } from "./route"
 import { runMain } from "./runMain"
+import { statsCommand } from "./stats"
 import { statuslineProgram } from "./statusline"
 
 export const VERSION = "0.1.0"
@@ -67,7 +68,7 @@ const hook = Command.make(
 
 const root = Command.make("omcm").pipe(
   Command.withDescription("Route Claude Code sub-agent work to cheaper providers through OpenCode"),
-  Command.withSubcommands([route, runCommand, poolCommand, configCommand, statusline, hook, installCommand, uninstallCommand])
+  Command.withSubcommands([route, runCommand, poolCommand, statsCommand, configCommand, statusline, hook, installCommand, uninstallCommand])
 )
 
 const cli = Command.run(root, { name: "omcm", version: VERSION })

@@ -5,7 +5,9 @@ import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
 import { ClaudeUsage } from "../services/ClaudeUsage"
 import { EventStore } from "../services/EventStore"
+import { MetricsCollector, type SessionSummary } from "../services/MetricsCollector"
 import { Sessions } from "../services/Sessions"
+import { formatTokens } from "./statsFormat"
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? "?" : `${Math.round(n)}%`)
 
@@ -30,6 +32,12 @@ export const formatHud = (parts: {
   return ["omcm", usage, `mode ${parts.mode}`, last, parts.extra].filter((p) => p !== undefined && p.length > 0).join(" │ ")
 }
 
+/** `routed 3 → OpenCode · saved 12.3k tok`; nothing before the session routed anything */
+export const formatSessionSummary = (s: SessionSummary): string | undefined =>
+  s.routedToOpencode === 0 && s.savings.tokens === 0
+    ? undefined
+    : `routed ${s.routedToOpencode} → OpenCode · saved ${formatTokens(s.savings.tokens)} tok`
+
 /**
  * `omcm statusline`: Claude Code's statusline command. Stores the rate limits it is given for every other omcm
  * process, then prints one HUD line. It never fails the status bar: a bad input still prints a line.
@@ -51,5 +59,10 @@ export const statuslineProgram = Effect.gen(function*() {
   }).pipe(Effect.orElseSucceed(() => "off"))
   const events = yield* EventStore
   const last = yield* events.lastRouting(Option.getOrUndefined(sessionId)).pipe(Effect.orElseSucceed(() => Option.none()))
-  yield* Console.log(formatHud({ cache, mode, last }))
+  const collector = yield* MetricsCollector
+  const extra = yield* Option.match(sessionId, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (id) => collector.sessionSummary(id).pipe(Effect.map(formatSessionSummary))
+  }).pipe(Effect.orElseSucceed(() => undefined))
+  yield* Console.log(formatHud({ cache, mode, last, extra }))
 })

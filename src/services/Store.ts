@@ -23,7 +23,7 @@ export class Store extends Context.Tag("omcm/Store")<Store, StoreShape>() {
   static readonly layer = Layer.scoped(Store, Effect.flatMap(Paths, (paths) => openStore(paths.dbFile)))
 }
 
-const MIGRATIONS: ReadonlyArray<string> = [
+export const MIGRATIONS: ReadonlyArray<string> = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);
    CREATE TABLE IF NOT EXISTS sessions (
      session_id TEXT PRIMARY KEY, mode TEXT NOT NULL DEFAULT 'off', autopilot INTEGER NOT NULL DEFAULT 0,
@@ -43,7 +43,24 @@ const MIGRATIONS: ReadonlyArray<string> = [
      count INTEGER NOT NULL, errors INTEGER NOT NULL, cache_hits INTEGER NOT NULL, duration_ms REAL NOT NULL,
      input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
      cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL, cost REAL, claude_cost REAL, unpriced INTEGER NOT NULL,
-     PRIMARY KEY (minute, kind, source, agent, target, provider, model, tier));`
+     PRIMARY KEY (minute, kind, source, agent, target, provider, model, tier));`,
+  // tracker: events say whether they carry an outcome (NULL: calls do, routing decisions do not); minute aggregates
+  // keep successes and failures apart (savings count successful calls only) with a latency histogram per row
+  `ALTER TABLE events ADD COLUMN outcome INTEGER;
+   CREATE TABLE minute_aggregates_v2 (
+     minute INTEGER NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, agent TEXT NOT NULL, target TEXT NOT NULL,
+     provider TEXT NOT NULL, model TEXT NOT NULL, tier TEXT NOT NULL, success INTEGER NOT NULL, outcome INTEGER NOT NULL,
+     count INTEGER NOT NULL, errors INTEGER NOT NULL, cache_hits INTEGER NOT NULL, duration_ms REAL NOT NULL,
+     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+     cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL, cost REAL NOT NULL, unpriced INTEGER NOT NULL,
+     claude_cost REAL NOT NULL, claude_unpriced INTEGER NOT NULL, latency_hist TEXT NOT NULL,
+     PRIMARY KEY (minute, kind, source, agent, target, provider, model, tier, success, outcome));
+   INSERT INTO minute_aggregates_v2 SELECT minute, kind, source, agent, target, provider, model, tier,
+     CASE WHEN errors >= count THEN 0 ELSE 1 END, CASE WHEN kind = 'call' THEN 1 ELSE 0 END, count, errors, cache_hits,
+     duration_ms, input_tokens, output_tokens, reasoning_tokens, cache_read, cache_write, COALESCE(cost, 0), unpriced,
+     COALESCE(claude_cost, 0), CASE WHEN claude_cost IS NULL THEN count ELSE 0 END, '{}' FROM minute_aggregates;
+   DROP TABLE minute_aggregates;
+   ALTER TABLE minute_aggregates_v2 RENAME TO minute_aggregates;`
 ]
 
 const stateError = (file: string, what: string) => (error: unknown) =>
@@ -91,8 +108,11 @@ export const openStore = (file: string): Effect.Effect<StoreShape, StateError, i
       catch: stateError(file, "prepare the database")
     }).pipe(Effect.retry({ schedule: busyRetry, while: isBusy }))
 
-    const use = <A>(what: string, f: (db: Db) => A) =>
-      Effect.try({ try: () => f(db), catch: stateError(file, what) }).pipe(Effect.retry({ schedule: busyRetry, while: isBusy }))
+    // the retry schedule is only built when a statement came back busy: the hook path runs `use` once per event
+    const use = <A>(what: string, f: (db: Db) => A) => {
+      const attempt = Effect.try({ try: () => f(db), catch: stateError(file, what) })
+      return Effect.catchIf(attempt, isBusy, () => Effect.retry(attempt, { schedule: busyRetry, while: isBusy }))
+    }
     const transaction = <A>(what: string, f: (db: Db) => A) => use(what, (d) => d.transaction(() => f(d)).immediate())
     return { file, use, transaction }
   })

@@ -1,0 +1,30 @@
+import type { OmcmConfig, Price } from "./configSchema"
+import type { TokenUsage } from "./execution"
+import type { Tier } from "./model"
+
+const PER_MILLION = 1_000_000
+
+/** The price of a model id (`provider/model`) in the table, or undefined (unpriced). */
+export const findPrice = (prices: Readonly<Record<string, Price>>, modelId: string): Price | undefined =>
+  Object.prototype.hasOwnProperty.call(prices, modelId) ? prices[modelId] : undefined
+
+/**
+ * USD for one call's tokens on `modelId`, or null when the model is not in the price table (unpriced, never $0).
+ * Token counts are disjoint, as OpenCode and the Anthropic API report them: `input` excludes cache reads and writes,
+ * `output` excludes `reasoning`. Cache reads cost `cacheRead`, cache writes `cacheWrite` (both fall back to `input`);
+ * reasoning tokens are output tokens (`output`) unless the table gives `reasoning`.
+ */
+export const priceCall = (prices: Readonly<Record<string, Price>>, modelId: string, tokens: TokenUsage): number | null => {
+  const price = findPrice(prices, modelId)
+  if (price === undefined) return null
+  const micro = tokens.input * price.input +
+    tokens.cacheRead * (price.cacheRead ?? price.input) +
+    tokens.cacheWrite * (price.cacheWrite ?? price.input) +
+    tokens.output * price.output +
+    tokens.reasoning * (price.reasoning ?? price.output)
+  return micro / PER_MILLION
+}
+
+/** What the same tokens would have cost on the Claude model of `tier` (`config.models[tier].claude`). */
+export const claudeEquivalentCost = (config: OmcmConfig, tier: Tier, tokens: TokenUsage): number | null =>
+  priceCall(config.prices, config.models[tier].claude, tokens)

@@ -1,0 +1,71 @@
+import type { Period, TrackerStats } from "../domain/tracking"
+import { renderTable } from "../lib/table"
+import type { Savings, StatsReport, StatsRow } from "../services/MetricsCollector"
+
+export const formatTokens = (n: number): string =>
+  n < 1000 ? String(Math.round(n)) : n < 1_000_000 ? `${(n / 1000).toFixed(1)}k` : `${(n / 1_000_000).toFixed(1)}M`
+
+export const formatUsd = (usd: number): string => `$${usd === 0 ? "0.00" : usd >= 0.1 ? usd.toFixed(2) : usd.toFixed(4)}`
+
+export const formatMs = (ms: number): string =>
+  ms < 1000 ? `${Math.round(ms)}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${(ms / 60_000).toFixed(1)}m`
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+
+/** A cost cell: "unpriced" when nothing is priced, never $0 for a model missing from the price table. */
+export const formatCost = (cost: number | null, unpriced: number): string =>
+  cost === null ? "unpriced" : unpriced > 0 ? `${formatUsd(cost)} + ${unpriced} unpriced` : formatUsd(cost)
+
+const latency = (ms: number | null, exact: boolean) => (ms === null ? "-" : `${exact ? "" : "~"}${formatMs(ms)}`)
+
+const table = (title: string, rows: ReadonlyArray<StatsRow>): string =>
+  renderTable(
+    [title, "routed", "calls", "errors", "p50", "p95", "tokens", "cost"],
+    rows.length === 0
+      ? [["(no events)", "", "", "", "", "", "", ""]]
+      : rows.map((r) => [
+        r.name,
+        String(r.routed),
+        String(r.calls),
+        String(r.errors),
+        latency(r.p50, r.exactLatency),
+        latency(r.p95, r.exactLatency),
+        formatTokens(r.tokens),
+        r.calls === 0 ? "-" : formatCost(r.cost, r.unpriced)
+      ])
+  )
+
+const inThe = (period: Period) => `in the last ${period}`
+
+/** `Saved 48.2k Claude tokens in the last day: $0.21 on openai/google instead of $1.37 on Claude (62% of sub-agent tokens)` */
+export const savingsLine = (s: Savings, period: Period): string => {
+  const failed = s.failedCalls > 0 ? `; ${plural(s.failedCalls, "failed delegation")} saved nothing` : ""
+  if (s.calls === 0) {
+    return s.failedCalls > 0 ? `No Claude tokens saved ${inThe(period)}${failed}.` : `No work moved off Claude ${inThe(period)}.`
+  }
+  const spent = s.unpriced > 0 ? `${formatUsd(s.cost)} (+${plural(s.unpriced, "unpriced call")})` : formatUsd(s.cost)
+  const claude = s.claudeUnpriced > 0 ? `${formatUsd(s.claudeCost)} (+${s.claudeUnpriced} unpriced)` : formatUsd(s.claudeCost)
+  const share = s.share === null ? "" : ` (${Math.round(s.share * 100)}% of sub-agent tokens)`
+  return `Saved ${formatTokens(s.tokens)} Claude tokens ${inThe(period)}: ${spent} on ${s.providers.join("/")} instead of ${claude} on Claude${share}${failed}`
+}
+
+const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ")
+
+export const formatReport = (report: StatsReport): string =>
+  [
+    `omcm stats · last ${report.period} (since ${stamp(report.since)} UTC)`,
+    "",
+    table("provider", report.providers),
+    "",
+    table("agent", report.agents),
+    "",
+    savingsLine(report.savings, report.period)
+  ].join("\n")
+
+const rate = (r: number | null) => (r === null ? "-" : `${Math.round(r * 100)}%`)
+
+/** The live line of `omcm stats --watch`, from the tracker's stats stream. */
+export const liveLine = (s: TrackerStats): string =>
+  `live, last ${s.period}: ${plural(s.routing.total, "routing")} · ${plural(s.performance.calls, "call")} · avg ${
+    s.performance.avgLatency === null ? "-" : formatMs(s.performance.avgLatency)
+  } · ${rate(s.performance.successRate)} ok · cache hits ${rate(s.cache.hitRate)}`

@@ -1,0 +1,43 @@
+// One short-lived omcm-like process: records N calls through the Tracker into $OMCM_HOME/omcm.db, one INSERT each,
+// as the hooks do. argv: <worker index> <count>. Bundled by the concurrency test with esbuild.
+import { Effect, Layer } from "effect"
+import { Config } from "../../src/services/Config"
+import { Paths } from "../../src/services/Paths"
+import { Store } from "../../src/services/Store"
+import { Tracker } from "../../src/services/Tracker"
+import { TrackerStore } from "../../src/services/TrackerStore"
+
+const worker = Number(process.argv[2] ?? "0")
+const count = Number(process.argv[3] ?? "200")
+
+const program = Effect.gen(function*() {
+  const tracker = yield* Tracker
+  for (let i = 0; i < count; i++) {
+    yield* tracker.recordCall({
+      source: "test",
+      target: i % 2 === 0 ? "opencode" : "claude",
+      provider: i % 2 === 0 ? "openai" : "anthropic",
+      model: i % 2 === 0 ? "gpt-5.2-codex" : "sonnet",
+      agent: "executor",
+      sessionId: `worker-${worker}`,
+      tokens: { input: 100, output: 10 },
+      durationMs: i,
+      success: true
+    })
+  }
+})
+
+const layer = Tracker.layer.pipe(
+  Layer.provide(TrackerStore.layer),
+  Layer.provide(Store.layer),
+  Layer.provide(Layer.succeed(Config, Config.make())),
+  Layer.provide(Paths.layer)
+)
+
+Effect.runPromise(program.pipe(Effect.provide(layer))).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`worker ${worker}: ${String(error)}\n`)
+    process.exit(1)
+  }
+)
