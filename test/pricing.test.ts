@@ -36,6 +36,14 @@ describe("priceCall", () => {
     expect(priceCall(defaultConfig.prices, "google/gemini-3-flash", tokens({}))).toBe(0)
   })
 
+  it("prices a full model name by the longest table entry of its provider inside it", () => {
+    const t = tokens({ input: 1_000_000 })
+    expect(priceCall(defaultConfig.prices, "anthropic/claude-opus-5-5", t)).toBe(15)
+    expect(priceCall(defaultConfig.prices, "anthropic/claude-haiku-5-5", t)).toBe(0.8)
+    expect(priceCall(defaultConfig.prices, "openai/gpt-5.2-codex-2026-01", t)).toBe(3)
+    expect(priceCall(defaultConfig.prices, "google/openai-gpt-5.2", t)).toBeNull()
+  })
+
   it("prices the same tokens on the Claude model of the tier", () => {
     const t = tokens({ input: 1_000_000, output: 100_000 })
     expect(claudeEquivalentCost(defaultConfig, "MEDIUM", t)).toBeCloseTo(3 + 1.5, 9) // sonnet

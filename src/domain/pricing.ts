@@ -4,9 +4,22 @@ import type { Tier } from "./model"
 
 const PER_MILLION = 1_000_000
 
-/** The price of a model id (`provider/model`) in the table, or undefined (unpriced). */
-export const findPrice = (prices: Readonly<Record<string, Price>>, modelId: string): Price | undefined =>
-  Object.prototype.hasOwnProperty.call(prices, modelId) ? prices[modelId] : undefined
+/**
+ * The price of a model id (`provider/model`) in the table, or undefined (unpriced). Without an exact entry, the
+ * longest entry of the same provider whose model name is part of the id applies: `anthropic/claude-opus-5-5` is
+ * priced as `anthropic/opus`, a dated `openai/gpt-5.2-codex-2026-01` as `openai/gpt-5.2-codex`.
+ */
+export const findPrice = (prices: Readonly<Record<string, Price>>, modelId: string): Price | undefined => {
+  if (Object.prototype.hasOwnProperty.call(prices, modelId)) return prices[modelId]
+  const slash = modelId.indexOf("/")
+  if (slash < 0) return undefined
+  const provider = modelId.slice(0, slash + 1)
+  const model = modelId.slice(slash + 1)
+  const key = Object.keys(prices)
+    .filter((k) => k.startsWith(provider) && k.length > provider.length && model.includes(k.slice(provider.length)))
+    .sort((a, b) => b.length - a.length)[0]
+  return key === undefined ? undefined : prices[key]
+}
 
 /**
  * USD for one call's tokens on `modelId`, or null when the model is not in the price table (unpriced, never $0).

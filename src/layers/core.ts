@@ -39,3 +39,9 @@ export const HudLive = Layer.mergeAll(UsageLive, MetricsCollector.layer).pipe(
   Layer.provideMerge(StateLive),
   Layer.provideMerge(ConfigLive)
 )
+
+/** What a hook needs: routing decisions, and recording them and their calls */
+export const HookLive = Layer.mergeAll(FusionRouter.layer, Tracker.layer).pipe(
+  Layer.provideMerge(Layer.mergeAll(UsageLive, StateLive)),
+  Layer.provideMerge(ConfigLive)
+)

@@ -1,19 +1,20 @@
 import { Args, Command, Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
-import { Console, Effect, Layer, Option } from "effect"
+import { Clock, Console, Effect, Layer, Option } from "effect"
 import { InputError } from "../domain/errors"
 import type { ExecutionResult } from "../domain/execution"
 import { totalTokens } from "../domain/execution"
 import { detectMode } from "../domain/keywords"
 import { type Decision, type Mode, splitModelId } from "../domain/model"
-import { ConfigLive, RoutingLive } from "../layers/core"
+import { ConfigLive, HookLive } from "../layers/core"
 import { PoolRuntimeLive } from "../layers/pool"
 import { formatCost, formatDuration, formatTokens } from "../lib/format"
-import { ClaudeExecutor } from "../services/ClaudeExecutor"
+import { ClaudeExecutor, type ClaudeExecutorError } from "../services/ClaudeExecutor"
 import { Config } from "../services/Config"
 import { DaemonClient } from "../services/DaemonClient"
-import { Delegator } from "../services/Delegator"
+import { type DelegationError, Delegator } from "../services/Delegator"
 import { FusionRouter } from "../services/FusionRouter"
+import { Tracker } from "../services/Tracker"
 
 export interface RunArgs {
   readonly prompt: string
@@ -48,7 +49,7 @@ export const runProgram = (args: RunArgs) =>
     const detected = detectMode(args.prompt, config.modes)
     const prompt = detected?.task && detected.task.length > 0 ? detected.task : args.prompt
     const routed = yield* router.decide({
-      agent: Option.getOrElse(args.agent, () => "general-purpose"),
+      agent: Option.getOrUndefined(args.agent),
       prompt: args.prompt,
       mode: Option.getOrUndefined(args.mode),
       usage: Option.getOrUndefined(args.usage)
@@ -57,13 +58,33 @@ export const runProgram = (args: RunArgs) =>
     const timeoutMs = Option.getOrElse(args.timeout, () => config.pool.requestTimeoutSeconds) * 1000
     if (!args.json) yield* Console.error(`omcm: ${decision.reason}`)
 
-    const { result, via } = decision.target === "opencode"
-      ? yield* Effect.flatMap(Delegator, (d) =>
+    const tracker = yield* Tracker
+    const agent = Option.getOrElse(args.agent, () => "general-purpose")
+    const context = { source: "run" as const, agent, tier: decision.tier, mode: decision.mode }
+    yield* tracker.recordRouting({ ...decision, ...context })
+    const started = yield* Clock.currentTimeMillis
+    const execution: Effect.Effect<{ readonly result: ExecutionResult; readonly via: string }, DelegationError | ClaudeExecutorError, Delegator | ClaudeExecutor> = decision.target === "opencode"
+      ? Effect.flatMap(Delegator, (d) =>
         d.delegate({ prompt, model: `${decision.provider}/${decision.model}`, directory: process.cwd(), timeoutMs }))
-      : yield* Effect.flatMap(ClaudeExecutor, (c) =>
+      : Effect.flatMap(ClaudeExecutor, (c) =>
         c.execute({ prompt, model: decision.model, cwd: process.cwd(), timeoutMs, env: { OMCM_DELEGATED: "1" } })).pipe(
           Effect.map((result) => ({ result, via: "claude -p" }))
         )
+    const { result, via } = yield* execution.pipe(
+      Effect.tapError((error) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          tracker.recordCall({
+            ...context,
+            target: decision.target,
+            provider: decision.provider,
+            model: decision.model,
+            tokens: { input: 0, output: 0 },
+            durationMs: now - started,
+            success: false,
+            error: error._tag
+          })).pipe(Effect.ignore))
+    )
+    yield* tracker.recordExecution(result, { ...context, target: decision.target })
     yield* Console.log(args.json ? JSON.stringify({ decision, via, result }) : `${result.stdout}\n${summary(decision, result, via)}`)
   })
 
@@ -83,5 +104,5 @@ export const runCommand = Command.make(
     timeout: Options.integer("timeout").pipe(Options.withDescription("seconds (default pool.requestTimeoutSeconds)"), Options.optional),
     json: Options.boolean("json")
   },
-  (args) => runProgram(args).pipe(Effect.provide(Layer.mergeAll(RoutingLive, ExecutionLive)))
+  (args) => runProgram(args).pipe(Effect.provide(Layer.mergeAll(HookLive, ExecutionLive)))
 ).pipe(Command.withDescription("Route one task with FusionRouter and run it on OpenCode (pool) or Claude (claude -p)"))

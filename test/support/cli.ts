@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as path from "node:path"
 
 export const OMCM_BIN = path.resolve(__dirname, "../../dist/omcm.js")
@@ -14,3 +14,23 @@ export const runOmcm = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, inp
   const result = spawnSync(process.execPath, [OMCM_BIN, ...args], { env, input: input ?? "", cwd, encoding: "utf8", timeout: 60_000 })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
+
+/** The same without blocking the test runner: for commands that take seconds (pool start, run). */
+export const runOmcmAsync = (
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv,
+  options: { readonly input?: string; readonly cwd?: string; readonly timeoutMs?: number } = {}
+): Promise<CliResult> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [OMCM_BIN, ...args], { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 180_000)
+    child.on("close", (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+    child.stdin.end(options.input ?? "")
+  })

@@ -9,7 +9,7 @@ import {
 } from "../../domain/hookInput"
 import { decodeUnknown, parseJson } from "../../lib/jsonFile"
 import { readStdin } from "../../lib/stdin"
-import { RoutingLive } from "../../layers/core"
+import { HookLive } from "../../layers/core"
 import { recordFailure } from "./failOpen"
 import type { HookOutput } from "./hookOutput"
 import { postToolUse } from "./postToolUse"
@@ -17,7 +17,7 @@ import { preToolUse } from "./preToolUse"
 import { sessionEnd, sessionStart, stop } from "./sessionHooks"
 import { userPromptSubmit } from "./userPromptSubmit"
 
-type HookServices = Layer.Layer.Success<typeof RoutingLive>
+type HookServices = Layer.Layer.Success<typeof HookLive>
 type Handler = (input: unknown) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>
 
 const handle = <A, I>(schema: Schema.Schema<A, I>, f: (input: A) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>): Handler =>
@@ -59,7 +59,7 @@ export const main = (args: ReadonlyArray<string>) => {
     const text = yield* readStdin(STDIN_LIMIT).pipe(Effect.mapError(() => new Error(`hook input larger than ${STDIN_LIMIT} bytes`)))
     if (text.trim().length === 0) return yield* Effect.fail(new Error("empty hook input"))
     const input = yield* parseJson(text).pipe(Effect.mapError((why) => new Error(`hook input is ${why}`)))
-    const output = yield* handler(input).pipe(Effect.provide(RoutingLive))
+    const output = yield* handler(input).pipe(Effect.provide(HookLive))
     if (Option.isSome(output)) process.stdout.write(`${JSON.stringify(output.value)}\n`)
   })
   Effect.runPromiseExit(program).then((exit) => {

@@ -1,9 +1,9 @@
-import { Clock, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import { agentName, lookupAgent } from "../../domain/agentCatalog"
 import { AgentToolInput, AgentToolResponse, isAgentTool, type PostToolUseInput } from "../../domain/hookInput"
 import { decodeUnknown } from "../../lib/jsonFile"
 import { Config } from "../../services/Config"
-import { EventStore } from "../../services/EventStore"
+import { Tracker } from "../../services/Tracker"
 import type { HookOutput } from "./hookOutput"
 
 /**
@@ -22,10 +22,8 @@ export const postToolUse = (input: typeof PostToolUseInput.Type) =>
     const usage = response.value.usage
     const input_ = usage?.input_tokens ?? 0
     const output = usage?.output_tokens ?? Math.max(0, (response.value.totalTokens ?? 0) - input_)
-    const events = yield* EventStore
-    yield* events.record([{
-      ts: yield* Clock.currentTimeMillis,
-      kind: "call",
+    const tracker = yield* Tracker
+    yield* tracker.recordCall({
       source: "claude-subagent",
       sessionId: input.session_id,
       agent: agentName(raw),
@@ -35,10 +33,12 @@ export const postToolUse = (input: typeof PostToolUseInput.Type) =>
       model: response.value.resolvedModel ?? agent.claudeModel,
       success: response.value.status === undefined || response.value.status === "completed",
       durationMs: response.value.totalDurationMs ?? input.duration_ms ?? 0,
-      inputTokens: input_,
-      outputTokens: output,
-      cacheRead: usage?.cache_read_input_tokens ?? 0,
-      cacheWrite: usage?.cache_creation_input_tokens ?? 0
-    }])
+      tokens: {
+        input: input_,
+        output,
+        cacheRead: usage?.cache_read_input_tokens ?? 0,
+        cacheWrite: usage?.cache_creation_input_tokens ?? 0
+      }
+    })
     return Option.none<HookOutput>()
   })

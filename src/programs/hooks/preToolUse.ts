@@ -3,7 +3,7 @@ import { agentName } from "../../domain/agentCatalog"
 import { AgentToolInput, isAgentTool, type PreToolUseInput } from "../../domain/hookInput"
 import { decodeUnknown } from "../../lib/jsonFile"
 import { Config } from "../../services/Config"
-import { EventStore } from "../../services/EventStore"
+import { Tracker } from "../../services/Tracker"
 import { FusionRouter } from "../../services/FusionRouter"
 import { Paths } from "../../services/Paths"
 import { delegatedReason } from "./delegatedReason"
@@ -28,22 +28,14 @@ export const preToolUse = (input: PreToolUseInput) =>
       return Option.none<HookOutput>()
     }
     const router = yield* FusionRouter
-    const events = yield* EventStore
+    const tracker = yield* Tracker
     const { config } = yield* Config
     const paths = yield* Paths
     const agent = agentName(call.value.subagent_type)
     const decision = yield* router.decide({ agent: call.value.subagent_type, sessionId: input.session_id })
     const now = yield* Clock.currentTimeMillis
     const base = { sessionId: input.session_id, agent, tier: decision.tier, mode: decision.mode, source: "hook" as const }
-    yield* events.record([{
-      ...base,
-      ts: now,
-      kind: "routing",
-      target: decision.target,
-      provider: decision.provider,
-      model: decision.model,
-      detail: decision.reason
-    }])
+    yield* tracker.recordRouting({ ...decision, ...base })
     if (decision.target === "claude") return Option.none<HookOutput>()
 
     const model = `${decision.provider}/${decision.model}`
@@ -58,28 +50,22 @@ export const preToolUse = (input: PreToolUseInput) =>
     const finished = yield* Clock.currentTimeMillis
     if (outcome._tag === "Left") {
       const why = outcome.left.message
-      yield* events.record([{ ...base, ts: finished, kind: "call", target: "opencode", provider: decision.provider, model: decision.model, success: false, durationMs: finished - now, error: outcome.left._tag, detail: why }])
+      yield* tracker.recordCall({
+        ...base,
+        target: "opencode",
+        provider: decision.provider,
+        model: decision.model,
+        tokens: { input: 0, output: 0 },
+        success: false,
+        durationMs: finished - now,
+        error: outcome.left._tag,
+        detail: why
+      })
       yield* recordFailure("PreToolUse", input.session_id, `delegation of ${agent} to ${model} failed, the call runs on Claude: ${why}`)
       return Option.none<HookOutput>()
     }
-    const { result, via } = outcome.right
-    yield* events.record([{
-      ...base,
-      ts: finished,
-      kind: "call",
-      target: "opencode",
-      provider: result.provider,
-      model: result.model,
-      success: true,
-      durationMs: result.executionTime,
-      inputTokens: result.tokens.input,
-      outputTokens: result.tokens.output,
-      reasoningTokens: result.tokens.reasoning,
-      cacheRead: result.tokens.cacheRead,
-      cacheWrite: result.tokens.cacheWrite,
-      cost: result.cost,
-      detail: `via ${via}${result.serverPort === null ? "" : ` (port ${result.serverPort})`}`
-    }])
+    const { result } = outcome.right
+    yield* tracker.recordExecution(result, { ...base, target: "opencode" })
     const { reason } = yield* delegatedReason({
       agent,
       result,
