@@ -11,7 +11,9 @@
  *   with `**` standing for any number of segments; two segments intersect when one string matches both, which is
  *   decided character by character (`*` any run, `?` one character, `[...]` a class). The search also yields a
  *   witness path (reported as the conflicting `file`).
- *   Syntax that is not modelled exactly (extglobs like `@(a|b)`, negated `[!...]` and POSIX classes, a leading
+ * - A trailing `/**` always claims the directory itself too: `src/x*` followed by `/**` claims `src/xy` (picomatch
+ *   alone reads it so only when the part before `/**` is literal). This holds for path vs glob as well.
+ * - Syntax that is not modelled exactly (extglobs like `@(a|b)`, negated `[!...]` and POSIX classes, a leading
  *   `!` negation) is over-approximated: such a part matches anything. So two tasks may be kept apart when they
  *   would not have collided, never run together when they could.
  */
@@ -298,6 +300,10 @@ const matcher = (glob: string) => {
   return m
 }
 
+/** picomatch's match, where a trailing `/**` also claims the directory itself */
+const globClaims = (glob: string, path: string): boolean =>
+  matcher(glob)(path) || (glob.endsWith("/**") && globClaims(glob.slice(0, -3), path))
+
 /**
  * A path that both patterns can name, or undefined when they are disjoint. See the module comment for the rule.
  */
@@ -308,7 +314,7 @@ export const patternsOverlap = (first: string, second: string): string | undefin
   const aGlob = picomatch.scan(a).isGlob
   const bGlob = picomatch.scan(b).isGlob
   if (!aGlob && !bGlob) return unescape(a) === unescape(b) ? unescape(a) : undefined
-  if (!aGlob) return matcher(b)(unescape(a)) ? unescape(a) : undefined
-  if (!bGlob) return matcher(a)(unescape(b)) ? unescape(b) : undefined
+  if (!aGlob) return globClaims(b, unescape(a)) ? unescape(a) : undefined
+  if (!bGlob) return globClaims(a, unescape(b)) ? unescape(b) : undefined
   return globsOverlap(a, b)
 }
