@@ -4,7 +4,7 @@
  * and run on Claude or OpenCode through `TaskBackends`.
  */
 import { Cause, Clock, Context, Data, Duration, Effect, Either, FiberMap, Layer, Option, Queue, Schema } from "effect"
-import { lookupAgent } from "../domain/agentCatalog"
+import { agentName, lookupAgent } from "../domain/agentCatalog"
 import type { AgentMapping, OmcmConfig } from "../domain/configSchema"
 import { type InputError, type StateError, InputError as InputErrorClass } from "../domain/errors"
 import { type ExecutionResult, totalTokens, zeroTokens } from "../domain/execution"
@@ -157,23 +157,24 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
   const routeTask = (task: Task, options: ExecuteTasksOptions): Effect.Effect<TaskRoute, NoModelForProvider | StateError | InputError> =>
     Effect.gen(function*() {
       const strategy = selectStrategy(task)
-      const agent = analyzeTask(task).suggestedAgent
+      const rawAgent = analyzeTask(task).suggestedAgent
+      const agent = agentName(rawAgent)
       const provider = task.provider ?? "auto"
       if (provider === "auto") {
-        const d = yield* router.decide({ agent, prompt: task.description, mode: options.mode, usage: options.usage, sessionId: options.sessionId })
+        const d = yield* router.decide({ agent: rawAgent, prompt: task.description, mode: options.mode, usage: options.usage, sessionId: options.sessionId })
         return { taskId: task.id, target: d.target, provider: d.provider, model: d.model, tier: d.tier, agent, reason: d.reason, strategy }
       }
-      const info = lookupAgent(config, mapping, agent)
+      const info = lookupAgent(config, mapping, rawAgent)
       if (provider === "claude") {
         const { model, provider: p } = splitModelId(info.claudeModel)
         const reason = `provider "claude" forced by the task; ${info.tier}-tier Claude model ${info.claudeModel}`
-        return { taskId: task.id, target: "claude", provider: p, model, tier: info.tier, agent: info.name, reason, strategy }
+        return { taskId: task.id, target: "claude", provider: p, model, tier: info.tier, agent, reason, strategy }
       }
       const found = forcedModel(config, mapping, info.tier, provider)
       if (found === undefined) return yield* new NoModelForProvider({ taskId: task.id, provider })
       const { model, provider: p } = splitModelId(found.id)
       const reason = `provider "${provider}" forced by the task; model ${found.id} from ${found.source}`
-      return { taskId: task.id, target: "opencode", provider: p, model, tier: info.tier, agent: info.name, reason, strategy }
+      return { taskId: task.id, target: "opencode", provider: p, model, tier: info.tier, agent, reason, strategy }
     })
 
   const prepare = (input: ReadonlyArray<TaskInput>, rawOptions: ExecuteTasksOptions | undefined) =>
