@@ -4,6 +4,7 @@ import { Effect } from "effect"
 import { ConfigLive, HudLive, RoutingLive } from "../layers/core"
 import { Paths } from "../services/Paths"
 import { configPath, configShow, configValidate } from "./configCommands"
+import { demoCommand } from "./demo"
 import { installCommand, uninstallCommand } from "./install"
 import { poolCommand } from "./poolCommands"
 import { runCommand } from "./run"
@@ -68,7 +69,7 @@ const hook = Command.make(
 
 const root = Command.make("omcm").pipe(
   Command.withDescription("Route Claude Code sub-agent work to cheaper providers through OpenCode"),
-  Command.withSubcommands([route, runCommand, poolCommand, statsCommand, configCommand, statusline, hook, installCommand, uninstallCommand])
+  Command.withSubcommands([demoCommand, route, runCommand, poolCommand, statsCommand, configCommand, statusline, hook, installCommand, uninstallCommand])
 )
 
 const cli = Command.run(root, { name: "omcm", version: VERSION })
