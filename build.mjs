@@ -6,7 +6,9 @@
 // import() are wrapped lazily by esbuild, so hooks never evaluate @effect/cli or the pool.
 import * as esbuild from "esbuild"
 import { createHash } from "node:crypto"
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { spawnSync } from "node:child_process"
 
 const result = await esbuild.build({
@@ -38,7 +40,26 @@ const m={exports:{}};script.runInThisContext()(m.exports,createRequire(import.me
 `
 mkdirSync("dist", { recursive: true })
 rmSync("dist/.cache", { recursive: true, force: true })
-writeFileSync("dist/omcm.js", loader)
-chmodSync("dist/omcm.js", 0o755)
-// warm the code cache once, so the first hook call after install is already fast
-spawnSync(process.execPath, ["dist/omcm.js", "--version"], { stdio: "ignore", env: { ...process.env, OMCM_HOME: "/nonexistent-omcm-home" } })
+// replace atomically: hooks may be running the old file right now
+writeFileSync("dist/omcm.js.tmp", loader, { mode: 0o755 })
+chmodSync("dist/omcm.js.tmp", 0o755)
+renameSync("dist/omcm.js.tmp", "dist/omcm.js")
+// Warm the code cache with the hook path, the one that runs on every Claude Code tool call: the cache holds the
+// functions compiled by the run that writes it. The run gets a throwaway home so it touches no real state.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "omcm-build-"))
+try {
+  const input = JSON.stringify({
+    session_id: "build",
+    cwd: scratch,
+    hook_event_name: "PreToolUse",
+    tool_name: "Agent",
+    tool_input: { description: "warm", prompt: "warm the cache", subagent_type: "architect" }
+  })
+  spawnSync(process.execPath, ["dist/omcm.js", "hook", "pre-tool-use"], {
+    input,
+    stdio: ["pipe", "ignore", "ignore"],
+    env: { PATH: process.env.PATH, HOME: scratch, OMCM_HOME: path.join(scratch, "omcm"), OMCM_CONFIG_DIR: path.join(scratch, "config") }
+  })
+} finally {
+  rmSync(scratch, { recursive: true, force: true })
+}

@@ -92,4 +92,47 @@ describe("ServerPool reliability (real opencode servers)", () => {
         expect(status.servers[0]!.port).not.toBe(options.basePort)
       })
     ).pipe(Effect.provide(PoolDeps)), 120_000)
+
+  it.scopedLive("a hung server (SIGSTOP) fails its health checks and is restarted on the same port", () =>
+    withHome((home) =>
+      Effect.gen(function*() {
+        const model = yield* SimulatedModel.make({})
+        const pool = yield* startTestPool(testPoolOptions(home, model, { healthIntervalMs: 1_500 }))
+        const before = (yield* pool.getStatus).servers[0]!
+        process.kill(before.pid!, "SIGSTOP")
+        yield* waitFor(
+          Effect.map(pool.getStatus, (s) => s.servers.some((x) => x.port === before.port && x.status === "idle" && x.pid !== before.pid)),
+          90_000
+        )
+        const after = (yield* pool.getStatus).servers[0]!
+        expect(after.restarts).toBeGreaterThanOrEqual(1)
+        expect(after.lastError).toBe("failed a health check")
+        expect(isAlive(before.pid!)).toBe(false)
+        expect((yield* pool.execute("after the hang", { model: "openai/gpt-5.2-codex" })).stdout).toContain("after the hang")
+      })
+    ).pipe(Effect.provide(PoolDeps)), 180_000)
+
+  it.scopedLive("autoscale: load over 80% starts a second server; under 30% for the configured time stops it", () =>
+    withHome((home) =>
+      Effect.gen(function*() {
+        const model = yield* SimulatedModel.make({ latencyMs: 6_000 })
+        const pool = yield* startTestPool(testPoolOptions(home, model, {
+          minServers: 1,
+          maxServers: 2,
+          autoScale: true,
+          slotsPerServer: 1,
+          scaleDownAfterMs: 3_000,
+          autoscaleTickMs: 250
+        }))
+        expect((yield* pool.getStatus).activeServers).toBe(1)
+        const busy = yield* Effect.fork(pool.execute("keep the pool busy", { model: "openai/gpt-5.2-codex", timeout: 90_000 }))
+        yield* waitFor(Effect.map(pool.getStatus, (s) => s.activeServers === 2), 60_000)
+        expect((yield* pool.getStatus).activeServers).toBe(2)
+        yield* Fiber.join(busy)
+        yield* waitFor(Effect.map(pool.getStatus, (s) => s.servers.length === 1), 30_000)
+        const after = yield* pool.getStatus
+        expect(after.servers).toHaveLength(1)
+        expect(after.activeServers).toBe(1)
+      })
+    ).pipe(Effect.provide(PoolDeps)), 180_000)
 })

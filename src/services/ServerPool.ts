@@ -147,7 +147,7 @@ export const makeServerPool = (
           yield* persist
           return slot
         }
-        yield* slot.stop
+        yield* slot.close
         yield* releasePort(port)
         const error = Cause.failureOption(started.cause)
         if (Option.isSome(error) && error.value.reason === "port in use") continue
@@ -322,7 +322,7 @@ export const makeServerPool = (
     const shutdown = Effect.gen(function*() {
       yield* Ref.set(closed, true)
       const all = yield* Ref.getAndSet(slots, [])
-      yield* Effect.forEach(all, (s) => s.stop, { concurrency: "unbounded", discard: true })
+      yield* Effect.forEach(all, (s) => s.close, { concurrency: "unbounded", discard: true })
       yield* registry.remove
     })
     yield* Effect.addFinalizer(() => shutdown)

@@ -1,6 +1,7 @@
 import { Command, type CommandExecutor } from "@effect/platform"
 import { Deferred, Duration, Effect, Schedule, type Scope, Stream } from "effect"
 import { ServerStartFailed } from "../../domain/poolErrors"
+import { killGroup } from "../../lib/processes"
 import { POOL_MARKER } from "./poolRegistry"
 
 export interface ServerProcessOptions {
@@ -44,11 +45,18 @@ export const startServerProcess = (
     )
     const exited = yield* Deferred.make<void>()
     yield* proc.exitCode.pipe(Effect.ignore, Effect.zipRight(Deferred.succeed(exited, undefined)), Effect.forkScoped)
+    const pid = Number(proc.pid)
+    // Finalizers run uninterruptibly: every wait in here must be made interruptible or its timeout never fires
+    // (a stopped or hung process would then hold the scope forever).
+    const exitWithin = (ms: number) =>
+      Deferred.await(exited).pipe(Effect.interruptible, Effect.timeout(Duration.millis(ms)), Effect.isSuccess)
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         if (yield* Deferred.isDone(exited)) return
-        yield* proc.kill("SIGTERM").pipe(Effect.ignore, Effect.timeout("2 seconds"), Effect.ignore)
-        if (!(yield* Deferred.isDone(exited))) yield* proc.kill("SIGKILL").pipe(Effect.ignore, Effect.timeout("2 seconds"), Effect.ignore)
+        killGroup(pid, "SIGTERM")
+        if (yield* exitWithin(2_000)) return
+        killGroup(pid, "SIGKILL")
+        yield* exitWithin(5_000)
       })
     )
 
@@ -87,5 +95,5 @@ export const startServerProcess = (
         onTimeout: () => new ServerStartFailed({ port, reason: `not healthy within ${Math.round(options.startTimeoutMs / 1000)}s` })
       })
     )
-    return { port, pid: Number(proc.pid), baseUrl, exited: Deferred.await(exited), stderrTail }
+    return { port, pid, baseUrl, exited: Deferred.await(exited), stderrTail }
   })

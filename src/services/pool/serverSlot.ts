@@ -35,8 +35,10 @@ export interface ServerSlot {
   readonly firstStart: Effect.Effect<void, ServerStartFailed>
   /** ask the supervisor to restart the process on the same port (ignored while it is not up) */
   readonly restart: (reason: string) => Effect.Effect<void>
-  /** stop the process and the supervisor; waits until both are gone */
+  /** stop the process and the supervisor once it is up; waits until both are gone */
   readonly stop: Effect.Effect<void>
+  /** stop at once, also while the process is still starting (interrupts the supervisor) */
+  readonly close: Effect.Effect<void>
 }
 
 export interface SlotOptions {
@@ -145,7 +147,8 @@ export const makeServerSlot = (
       firstStart: Deferred.await(firstStart),
       restart: (reason) =>
         Effect.flatMap(Ref.get(state), (s) => (s.phase === "up" ? Queue.offer(mailbox, { _tag: "Restart", reason }) : Effect.void)),
-      stop: Queue.offer(mailbox, { _tag: "Stop" }).pipe(Effect.zipRight(Fiber.await(fiber)), Effect.asVoid)
+      stop: Queue.offer(mailbox, { _tag: "Stop" }).pipe(Effect.zipRight(Fiber.await(fiber)), Effect.asVoid),
+      close: Fiber.interrupt(fiber).pipe(Effect.zipRight(set((st) => ({ ...st, phase: "stopped", pid: null, server: null }))), Effect.asVoid)
     } satisfies ServerSlot
   })
 
