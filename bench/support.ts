@@ -112,6 +112,28 @@ export const stats = (xs: ReadonlyArray<number>): Stats => {
   }
 }
 
+/**
+ * 95 % bootstrap interval of the median of `xs` (2000 resamples, fixed seed so a run's report is reproducible
+ * from its samples).
+ */
+export const bootstrapMedianCi = (xs: ReadonlyArray<number>, resamples = 2000): readonly [number, number] => {
+  let seed = 0x9e3779b9
+  const random = () => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = seed
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const medians: Array<number> = []
+  for (let r = 0; r < resamples; r++) {
+    medians.push(median(Array.from({ length: xs.length }, () => xs[Math.floor(random() * xs.length)]!)))
+  }
+  medians.sort((a, b) => a - b)
+  return [round1(medians[Math.floor(resamples * 0.025)]!), round1(medians[Math.floor(resamples * 0.975)]!)]
+}
+
 export const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100
 export const pct = (a: number, b: number): number => Math.round((a / b - 1) * 1000) / 10
 export const ms = (x: number): string => `${x.toFixed(x < 100 ? 1 : 0)} ms`
