@@ -312,7 +312,8 @@ const executeOverhead = (model: SimulatedModelHandle) =>
       cpuPerCallMeanMs: cpu,
       eventSubscription: subscription,
       llmCallsPerPrompt: ratio(llmCalls, calls),
-      samples
+      samples,
+      cpuSamples: { server: serverCpu, client: clientCpu }
     })
     const signed = (x: number) => `${x >= 0 ? "+" : ""}${x}`
     for (const v of VARIANTS) {

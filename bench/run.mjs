@@ -117,7 +117,11 @@ const marked = () => {
 let leaked = process.platform === "linux" ? marked() : []
 const hadLeak = leaked.length > 0
 if (hadLeak) {
-  console.error(`[bench] LEAK: ${leaked.length} process(es) outlived the benchmark: ${leaked.join(", ")}; SIGKILL`)
+  console.error(
+    signals > 1
+      ? `[bench] sweeping ${leaked.length} process(es) the killed benchmark left: ${leaked.join(", ")}; SIGKILL`
+      : `[bench] LEAK: ${leaked.length} process(es) outlived the benchmark: ${leaked.join(", ")}; SIGKILL`
+  )
   for (const pid of leaked) {
     for (const target of [-pid, pid]) {
       try {
@@ -136,4 +140,5 @@ if (hadLeak) {
 
 if (keepTemp) console.error(`[bench] temporary tree kept: ${root}`)
 else fs.rmSync(root, { recursive: true, force: true })
-process.exit(code === 0 && !hadLeak ? 0 : code || 1)
+// an interrupted benchmark exits 0 (Effect's runMain), but the run did not complete
+process.exit(signals > 0 ? 130 : code === 0 && !hadLeak ? 0 : code || 1)
