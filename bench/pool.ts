@@ -296,10 +296,11 @@ const executeOverhead = (model: SimulatedModelHandle) =>
       pairedPct: pct(base.median + pairedDelta("pool.execute", "direct"), base.median),
       pairedPctCi95: [pct(base.median + deltaCi[0], base.median), pct(base.median + deltaCi[1], base.median)]
     }
+    const step = (a: Variant, b: Variant) => ({ medianMs: pairedDelta(a, b), ci95Ms: bootstrapMedianCi(deltas(a, b)) })
     const breakdown = {
-      eventStreamMs: pairedDelta("direct+events", "direct"),
-      runPlumbingMs: pairedDelta("client.run", "direct+events"),
-      poolBookkeepingMs: pairedDelta("pool.execute", "client.run")
+      eventStream: step("direct+events", "direct"),
+      runPlumbing: step("client.run", "direct+events"),
+      poolBookkeeping: step("pool.execute", "client.run")
     }
     const subscription = { subscribeMs: stats(subscribeMs), eventsPerCall: stats(eventsPerCall) }
     const file = writeResult("execute-overhead", {
@@ -307,7 +308,7 @@ const executeOverhead = (model: SimulatedModelHandle) =>
       params: { model: MODEL_ID, latencyMs: 0, warmup, n, variants: VARIANTS },
       stats: byVariant,
       overhead,
-      breakdownPairedMedianMs: breakdown,
+      breakdownPaired: breakdown,
       vsDirectPct: Object.fromEntries(VARIANTS.map((v) => [v, { median: pct(byVariant[v].median, base.median), p90: pct(byVariant[v].p90, base.p90) }])),
       cpuPerCallMeanMs: cpu,
       eventSubscription: subscription,
@@ -334,9 +335,10 @@ const executeOverhead = (model: SimulatedModelHandle) =>
         `paired per-round delta ${signed(overhead.pairedMedianDeltaMs)} ms = ${signed(overhead.pairedPct)}% ` +
         `(95% CI ${overhead.pairedPctCi95[0]}..${overhead.pairedPctCi95[1]}%); goal <= 5%: ${verdict}`
     )
+    const show = (x: { medianMs: number; ci95Ms: readonly [number, number] }) => `${signed(x.medianMs)} ms (CI ${x.ci95Ms[0]}..${x.ci95Ms[1]})`
     yield* log(
-      `     paired breakdown: /event subscription ${signed(breakdown.eventStreamMs)} ms, run's race/plumbing ${signed(breakdown.runPlumbingMs)} ms, ` +
-        `pool bookkeeping ${signed(breakdown.poolBookkeepingMs)} ms`
+      `     paired breakdown: /event subscription ${show(breakdown.eventStream)}, run's race/plumbing ${show(breakdown.runPlumbing)}, ` +
+        `pool bookkeeping ${show(breakdown.poolBookkeeping)}`
     )
     yield* log(
       `     /event: first event after ${ms(subscription.subscribeMs.median)} (median, the prompt waits for it), ` +
