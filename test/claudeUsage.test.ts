@@ -4,6 +4,7 @@ import { Effect, Either, Option, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { makeClaudeUsage } from "../src/services/ClaudeUsage"
+import { fetchOauthUsage } from "../src/services/usage/oauthFetch"
 import { Config, type DeepPartial } from "../src/services/Config"
 import type { OmcmConfig } from "../src/domain/configSchema"
 import { testServer } from "./support/httpServer"
@@ -49,8 +50,12 @@ const makeUsage = (
   overrides: DeepPartial<OmcmConfig> = {},
   env: NodeJS.ProcessEnv = {}
 ) =>
-  Effect.map(HttpClient.HttpClient, (client) =>
-    makeClaudeUsage({ config: Config.make(overrides).config, paths: home.paths, client, env }))
+  Effect.map(HttpClient.HttpClient, (client) => {
+    const config = Config.make(overrides).config
+    const fetchUsage = (token: string) =>
+      fetchOauthUsage(config.usage.oauth, token).pipe(Effect.provideService(HttpClient.HttpClient, client))
+    return makeClaudeUsage({ config, paths: home.paths, fetchUsage, env })
+  })
 
 const writeCredentials = (home: ReturnType<typeof makeTempHome>) => {
   fs.mkdirSync(home.paths.claudeConfigDir, { recursive: true })

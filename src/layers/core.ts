@@ -1,4 +1,3 @@
-import { FetchHttpClient } from "@effect/platform"
 import { Layer } from "effect"
 import { ClaudeUsage } from "../services/ClaudeUsage"
 import { Config } from "../services/Config"
@@ -26,7 +25,7 @@ export const TrackingLive = Layer.mergeAll(Tracker.layer, MetricsCollector.layer
   Layer.provideMerge(ConfigLive)
 )
 
-export const UsageLive = ClaudeUsage.layer.pipe(Layer.provide(FetchHttpClient.layer))
+export const UsageLive = ClaudeUsage.layer
 
 /** Everything a routing decision needs, from environment variables and files */
 export const RoutingLive = FusionRouter.layer.pipe(

@@ -1,5 +1,5 @@
 import { Args, Command, Options } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect } from "effect"
 import { ConfigLive, HudLive, RoutingLive } from "../layers/core"
 import { Paths } from "../services/Paths"

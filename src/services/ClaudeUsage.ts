@@ -1,12 +1,12 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Context, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Clock, Context, Effect, Layer, Option, type Schema } from "effect"
 import * as path from "node:path"
 import { InputError, StateError, UsageFetchError } from "../domain/errors"
 import type { Usage } from "../domain/model"
-import { Credentials, OauthCache, OauthUsageResponse, type StatuslineInput, UsageCache } from "../domain/usageSchemas"
+import { Credentials, OauthCache, type StatuslineInput, UsageCache } from "../domain/usageSchemas"
 import { decodeUnknown, parseJson, readTextIfExists, writeFileAtomic } from "../lib/jsonFile"
 import { Config } from "./Config"
 import { Paths } from "./Paths"
+import type { OauthNumbers } from "./usage/oauthFetch"
 
 export interface UsageOptions {
   /** `--usage` flag; wins over every other source */
@@ -29,8 +29,9 @@ export class ClaudeUsage extends Context.Tag("omcm/ClaudeUsage")<ClaudeUsage, Cl
     Effect.gen(function*() {
       const { config } = yield* Config
       const paths = yield* Paths
-      const client = yield* HttpClient.HttpClient
-      return makeClaudeUsage({ config, paths, client, env: process.env })
+      const fetchUsage = (token: string) =>
+        Effect.flatMap(Effect.promise(() => import("./usage/oauthFetch")), (m) => m.fetchOauthUsageLive(config.usage.oauth, token))
+      return makeClaudeUsage({ config, paths, fetchUsage, env: process.env })
     })
   )
 }
@@ -64,11 +65,12 @@ export const parseUsagePercent = (label: string, raw: string): Effect.Effect<num
 interface Deps {
   readonly config: import("../domain/configSchema").OmcmConfig
   readonly paths: import("./Paths").PathsShape
-  readonly client: HttpClient.HttpClient
+  /** asks the OAuth usage endpoint (see usage/oauthFetch.ts) */
+  readonly fetchUsage: (token: string) => Effect.Effect<OauthNumbers, UsageFetchError>
   readonly env: NodeJS.ProcessEnv
 }
 
-export const makeClaudeUsage = ({ client, config, env, paths }: Deps): ClaudeUsageShape => {
+export const makeClaudeUsage = ({ config, env, fetchUsage, paths }: Deps): ClaudeUsageShape => {
   const oauth = config.usage.oauth
 
   const readStatuslineCache = readJson(paths.usageCacheFile, UsageCache)
@@ -88,37 +90,6 @@ export const makeClaudeUsage = ({ client, config, env, paths }: Deps): ClaudeUsa
 
   const credentialsFile = oauth.credentialsFile ?? path.join(paths.claudeConfigDir, ".credentials.json")
 
-  const fetchOauth = (token: string): Effect.Effect<{ fiveHour: number | null; sevenDay: number | null }, UsageFetchError> =>
-    HttpClientRequest.get(`${oauth.baseUrl.replace(/\/+$/, "")}/api/oauth/usage`).pipe(
-      HttpClientRequest.setHeaders({
-        authorization: `Bearer ${token}`,
-        "anthropic-beta": "oauth-2025-04-20",
-        "user-agent": oauth.userAgent,
-        accept: "application/json"
-      }),
-      client.execute,
-      Effect.mapError((error) => new UsageFetchError({ reason: "unreachable", message: error.message })),
-      Effect.flatMap((response) => {
-        if (response.status === 401 || response.status === 403) {
-          return Effect.fail(new UsageFetchError({ reason: "unauthorized", message: `HTTP ${response.status}` }))
-        }
-        if (response.status === 429) return Effect.fail(new UsageFetchError({ reason: "rate-limited", message: "HTTP 429" }))
-        if (response.status < 200 || response.status >= 300) {
-          return Effect.fail(new UsageFetchError({ reason: "bad-response", message: `HTTP ${response.status}` }))
-        }
-        return response.json.pipe(
-          Effect.flatMap(decodeUnknown(OauthUsageResponse, { strict: false })),
-          Effect.mapError(() => new UsageFetchError({ reason: "bad-response", message: "unexpected JSON" }))
-        )
-      }),
-      Effect.scoped,
-      Effect.timeoutFail({
-        duration: Duration.seconds(oauth.timeoutSeconds),
-        onTimeout: () => new UsageFetchError({ reason: "timeout", message: `no answer within ${oauth.timeoutSeconds}s` })
-      }),
-      Effect.map((body) => ({ fiveHour: body.five_hour?.utilization ?? null, sevenDay: body.seven_day?.utilization ?? null }))
-    )
-
   const fromOauth = (allowNetwork: boolean) =>
     Effect.gen(function*() {
       if (!oauth.enabled) return Option.none<Usage>()
@@ -134,7 +105,7 @@ export const makeClaudeUsage = ({ client, config, env, paths }: Deps): ClaudeUsa
       if (!allowNetwork) return Option.none<Usage>()
       const credentials = yield* readJson(credentialsFile, Credentials)
       if (Option.isNone(credentials)) return Option.none<Usage>()
-      const result = yield* Effect.either(fetchOauth(credentials.value.claudeAiOauth.accessToken))
+      const result = yield* Effect.either(fetchUsage(credentials.value.claudeAiOauth.accessToken))
       const fetchedAt = yield* Clock.currentTimeMillis
       const entry: OauthCache = result._tag === "Right"
         ? { fetchedAt, ok: true, fiveHour: result.right.fiveHour, sevenDay: result.right.sevenDay, error: null }

@@ -2,8 +2,8 @@ import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/
 import { Context, Duration, Effect, Layer, Option, Schema } from "effect"
 import { DaemonState, DaemonUnreachable, ErrorBody, type ExecuteBody, RemoteExecutionError } from "../domain/daemon"
 import { ExecutionResult } from "../domain/execution"
-import { decodeUnknown, parseJson, readTextIfExists } from "../lib/jsonFile"
-import { isSameProcess } from "../lib/processes"
+import { decodeUnknown } from "../lib/jsonFile"
+import { findRunningDaemon } from "./daemonState"
 import { Paths } from "./Paths"
 import type { PoolStatus } from "./ServerPool"
 
@@ -46,15 +46,6 @@ const PoolStatusSchema = Schema.Struct({
   }))
 })
 
-export const readDaemonState = (file: string): Effect.Effect<Option.Option<DaemonState>> =>
-  readTextIfExists(file).pipe(
-    Effect.flatMap(Option.match({
-      onNone: () => Effect.succeedNone,
-      onSome: (text) => parseJson(text).pipe(Effect.flatMap(decodeUnknown(DaemonState, { strict: false })), Effect.map(Option.some))
-    })),
-    Effect.orElseSucceed(() => Option.none<DaemonState>())
-  )
-
 export const makeDaemonClient = (daemonFile: string, client: HttpClient.HttpClient): DaemonClientShape => {
   const request = <A, I>(
     daemon: DaemonState,
@@ -87,7 +78,7 @@ export const makeDaemonClient = (daemonFile: string, client: HttpClient.HttpClie
     )
 
   return {
-    find: Effect.map(readDaemonState(daemonFile), Option.filter((d) => isSameProcess(d.pid, d.startTicks))),
+    find: findRunningDaemon(daemonFile),
     status: (daemon) => request(daemon, HttpClientRequest.get("/status"), PoolStatusSchema, "10 seconds"),
     execute: (daemon, body) =>
       Effect.flatMap(HttpClientRequest.post("/execute").pipe(HttpClientRequest.bodyJson(body)), (req) =>

@@ -293,7 +293,11 @@ export const makeServerPool = (
       const cleaned = yield* cleanStalePools(options.registryDir)
       yield* Ref.set(staleCleanup, cleaned)
       const missing = options.minServers - (yield* Ref.get(slots)).length
-      if (missing > 0) yield* Effect.all(Array.from({ length: missing }, () => addServer), { concurrency: "unbounded" })
+      // the first server alone: servers starting together on a fresh OpenCode data directory race in its database
+      // migration and the losers exit
+      if (missing > 0 && (yield* Ref.get(slots)).length === 0) yield* addServer
+      const rest = options.minServers - (yield* Ref.get(slots)).length
+      if (rest > 0) yield* Effect.all(Array.from({ length: rest }, () => addServer), { concurrency: "unbounded" })
       return yield* getStatus
     })
 

@@ -1,10 +1,9 @@
 import { Effect, Option } from "effect"
 import type { SessionEndInput, SessionStartInput, StopInput } from "../../domain/hookInput"
 import { ClaudeUsage } from "../../services/ClaudeUsage"
-import { readDaemonState } from "../../services/DaemonClient"
+import { findRunningDaemon } from "../../services/daemonState"
 import { Paths } from "../../services/Paths"
 import { Sessions } from "../../services/Sessions"
-import { isSameProcess } from "../../lib/processes"
 import { addContext, type HookOutput } from "./hookOutput"
 
 const STALE_SESSION_MS = 7 * 24 * 3600 * 1000
@@ -30,8 +29,7 @@ export const sessionStart = (input: typeof SessionStartInput.Type) =>
       onSome: (u) =>
         u.source === "unknown" ? "Claude usage unknown" : `Claude usage ${Math.round(u.percent)}% (5-hour ${u.fiveHour ?? "?"}%, weekly ${u.weekly ?? "?"}%)`
     })
-    const daemon = yield* readDaemonState(paths.daemonFile)
-    const pool = Option.match(Option.filter(daemon, (d) => isSameProcess(d.pid, d.startTicks)), {
+    const pool = Option.match(yield* findRunningDaemon(paths.daemonFile), {
       onNone: () => "OpenCode pool down (a delegated call starts its own server)",
       onSome: (d) => `OpenCode pool up (${d.servers.length} server${d.servers.length === 1 ? "" : "s"})`
     })
