@@ -1,53 +1,71 @@
 // Builds dist/omcm.js, the one file the `omcm` bin runs (hooks run it on every Claude Code tool call).
 //
-// Start-up cost is dominated by V8 compiling the bundle, and Node 20 has no compile cache for modules. So the
-// bundle is CommonJS text embedded in a small ESM loader that compiles it with vm.Script and a V8 code cache
-// (written next to the file, or under OMCM_HOME when dist/ is read-only). Modules reached only through dynamic
-// import() are wrapped lazily by esbuild, so hooks never evaluate @effect/cli or the pool.
+// Start-up cost is what matters: Node 20 has no compile cache for modules, and parsing a large bundle on every hook
+// call would dominate. So dist/omcm.js is a small CommonJS loader (dist/package.json makes it CommonJS: Node's ESM
+// loader alone costs more start-up time) followed by two payloads, deflated and base64-encoded in line comments that
+// the parser skips: a lean one with only the hook and statusline programs, and the full CLI. The loader picks one by
+// the command, inflates it, compiles it with vm.Script and a V8 code cache (next to the file, or under OMCM_HOME when
+// dist/ is read-only), and runs it.
 import * as esbuild from "esbuild"
+import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
+import { deflateRawSync } from "node:zlib"
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { spawnSync } from "node:child_process"
 
-const result = await esbuild.build({
-  entryPoints: ["src/bin.ts"],
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  minify: true,
-  legalComments: "none",
-  external: ["better-sqlite3"],
-  define: { "import.meta.url": "__omcmImportMetaUrl" },
-  write: false,
-  logLevel: "warning"
-})
-const source = result.outputFiles[0].text
-const hash = createHash("sha256").update(source).digest("hex").slice(0, 16)
+const bundle = async (entry) => {
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    minify: true,
+    legalComments: "none",
+    charset: "ascii",
+    external: ["better-sqlite3"],
+    define: { "import.meta.url": "__omcmImportMetaUrl" },
+    write: false,
+    logLevel: "warning"
+  })
+  return result.outputFiles[0].text
+}
+
+const lean = await bundle("src/lean.ts")
+const full = await bundle("src/bin.ts")
+const hash = (text) => createHash("sha256").update(text).digest("hex").slice(0, 16)
+const packed = (text) => deflateRawSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64")
 
 const loader = `#!/usr/bin/env node
-import{createRequire}from"node:module";import vm from"node:vm";import fs from"node:fs";import path from"node:path";import os from"node:os";import{fileURLToPath}from"node:url";
-const SOURCE=${JSON.stringify(source)};
-const self=fileURLToPath(import.meta.url),dir=path.dirname(self),name="omcm-${hash}-"+process.version+"-"+process.arch+".v8cache";
+"use strict";
+const vm=require("node:vm"),fs=require("node:fs"),path=require("node:path"),os=require("node:os"),zlib=require("node:zlib"),{pathToFileURL}=require("node:url");
+const a=process.argv[2],kind=a==="hook"||(a==="statusline"&&process.argv.length===3)?"lean":"full",hash=kind==="lean"?"${hash(lean)}":"${hash(full)}";
+const text=fs.readFileSync(__filename,"latin1"),open="\\n//@omcm-"+kind+" ",at=text.indexOf(open)+open.length;
+const SOURCE=zlib.inflateRawSync(Buffer.from(text.slice(at,text.indexOf("\\n",at)),"base64")).toString("utf8");
+const name="omcm-"+kind+"-"+hash+"-"+process.version+"-"+process.arch+".v8cache";
 const home=process.env.OMCM_HOME||path.join(process.env.HOME||os.homedir(),".omcm");
-const caches=[path.join(dir,".cache",name),path.join(home,"cache",name)];
+const caches=[path.join(__dirname,".cache",name),path.join(home,"cache",name)];
 let cachedData;for(const c of caches){try{cachedData=fs.readFileSync(c);break}catch{}}
-const script=new vm.Script("(function(exports,require,module,__filename,__dirname,__omcmImportMetaUrl){"+SOURCE+"\\n})",{filename:self,cachedData});
+const script=new vm.Script("(function(exports,require,module,__filename,__dirname,__omcmImportMetaUrl){"+SOURCE+"\\n})",{filename:__filename,cachedData});
 if(cachedData===undefined||script.cachedDataRejected)process.once("exit",()=>{let data;try{data=script.createCachedData()}catch{return}for(const c of caches){try{fs.mkdirSync(path.dirname(c),{recursive:true});const t=c+"."+process.pid+".tmp";fs.writeFileSync(t,data);fs.renameSync(t,c);return}catch{}}});
-const m={exports:{}};script.runInThisContext()(m.exports,createRequire(import.meta.url),m,self,dir,import.meta.url);
+const m={exports:{}};script.runInThisContext()(m.exports,require,m,__filename,__dirname,pathToFileURL(__filename).href);
+//@omcm-lean ${packed(lean)}
+//@omcm-full ${packed(full)}
 `
 mkdirSync("dist", { recursive: true })
 rmSync("dist/.cache", { recursive: true, force: true })
 // replace atomically: hooks may be running the old file right now
+writeFileSync("dist/package.json", `${JSON.stringify({ type: "commonjs" })}\n`)
 writeFileSync("dist/omcm.js.tmp", loader, { mode: 0o755 })
 chmodSync("dist/omcm.js.tmp", 0o755)
 renameSync("dist/omcm.js.tmp", "dist/omcm.js")
-// Warm the code cache with the hook path, the one that runs on every Claude Code tool call: the cache holds the
-// functions compiled by the run that writes it. The run gets a throwaway home so it touches no real state.
+
+// Warm both code caches: the one of the hook path (every Claude Code tool call) and the CLI's. A cache holds the
+// functions compiled by the run that writes it. The runs get a throwaway home so they touch no real state.
 const scratch = mkdtempSync(path.join(os.tmpdir(), "omcm-build-"))
 try {
+  const env = { PATH: process.env.PATH, HOME: scratch, OMCM_HOME: path.join(scratch, "omcm"), OMCM_CONFIG_DIR: path.join(scratch, "config") }
   const input = JSON.stringify({
     session_id: "build",
     cwd: scratch,
@@ -55,11 +73,8 @@ try {
     tool_name: "Agent",
     tool_input: { description: "warm", prompt: "warm the cache", subagent_type: "architect" }
   })
-  spawnSync(process.execPath, ["dist/omcm.js", "hook", "pre-tool-use"], {
-    input,
-    stdio: ["pipe", "ignore", "ignore"],
-    env: { PATH: process.env.PATH, HOME: scratch, OMCM_HOME: path.join(scratch, "omcm"), OMCM_CONFIG_DIR: path.join(scratch, "config") }
-  })
+  spawnSync(process.execPath, ["dist/omcm.js", "hook", "pre-tool-use"], { input, stdio: ["pipe", "ignore", "ignore"], env })
+  spawnSync(process.execPath, ["dist/omcm.js", "route", "architect"], { stdio: "ignore", env })
 } finally {
   rmSync(scratch, { recursive: true, force: true })
 }

@@ -1,7 +1,8 @@
 /**
  * Multi-provider balancing, as pure functions over an immutable state: the service keeps the state in a Ref.
  */
-import { Data, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 import type { AgentMapping } from "./configSchema"
 
 export type BalancingStrategy = "round-robin" | "weighted" | "latency" | "usage"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * Claude Code's user settings file (`$CLAUDE_CONFIG_DIR/settings.json`). omcm owns only `statusLine` and some

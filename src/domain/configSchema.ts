@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Tier } from "./model"
 
 /** Leaf schemas carry the phrase a user reads after "<file>: <path>: ". */

@@ -1,4 +1,5 @@
-import { Data, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Schema from "effect/Schema"
 
 /** `~/.omcm/daemon.json` (mode 0600): how the CLI and hooks find and authenticate to the pool daemon */
 export const DaemonState = Schema.Struct({

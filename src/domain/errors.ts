@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** A configuration or mapping file that cannot be used. `message` is already one line for the user. */
 export class ConfigError extends Data.TaggedError("ConfigError")<{

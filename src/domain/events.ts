@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** What produced an event */
 export const EventSource = Schema.Literal("hook", "run", "demo", "pool", "executor", "claude-subagent", "test", "bench")

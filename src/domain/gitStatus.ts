@@ -3,7 +3,7 @@
  * No quoting with -z, so paths with spaces, quotes or non-ASCII characters come through as they are.
  */
 import * as path from "node:path"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const FileChangeStatus = Schema.Literal(
   "modified",

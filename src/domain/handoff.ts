@@ -2,7 +2,8 @@
  * The seed's Context Transfer System: what a handoff from Claude Code to OpenCode carries, and its two forms:
  * Markdown for the model that picks the work up, JSON that `readHandoff` decodes with the same schema.
  */
-import { Data, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Schema from "effect/Schema"
 import { FileChange } from "./gitStatus"
 
 export const TodoStatus = Schema.Literal("pending", "in_progress", "completed")

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** The parts of Claude Code's hook input omcm reads; every other key is ignored (the protocol grows). */
 const Common = {

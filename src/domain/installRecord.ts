@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** One hook `omcm install --hooks` added to a settings file: the matcher group it lives in and its command. */
 export const RecordedHook = Schema.Struct({

@@ -1,4 +1,5 @@
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 
 /**
  * A small fixed log-bucket latency histogram, kept per compacted minute so p50/p95 stay approximately right after

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const Tier = Schema.Literal("HIGH", "MEDIUM", "LOW")
 export type Tier = typeof Tier.Type

@@ -2,7 +2,8 @@
  * What omcm reads from an `opencode serve` (1.18.x) REST API and SSE stream, and the errors talking to it can end in.
  * Schemas list only the fields omcm uses; decode them with `onExcessProperty: "ignore"` (the server adds fields).
  */
-import { Data, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Schema from "effect/Schema"
 
 /** One server, as every client call takes it. Basic auth user is `opencode`. */
 export interface OpenCodeServer {

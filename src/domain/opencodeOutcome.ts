@@ -1,5 +1,6 @@
 /** How an OpenCode turn ended, read from its reply or from its `session.status` retry events. Pure functions. */
-import { Option, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { TokenUsage } from "./execution"
 import {
   type MessageError,

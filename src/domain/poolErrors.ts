@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** No OpenCode binary could be found where omcm looks for one. */
 export class OpenCodeNotFound extends Data.TaggedError("OpenCodeNotFound")<{ readonly tried: ReadonlyArray<string> }> {

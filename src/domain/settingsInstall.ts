@@ -1,4 +1,5 @@
-import { Either, Option } from "effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { isJsonObject, type JsonObject, jsonEqual, omitKey } from "../lib/jsonValue"
 import type { InstallEntry, RecordedHook } from "./installRecord"
 import type { CommandHook, OmcmHookSpec } from "./omcmHooks"

@@ -1,7 +1,10 @@
 /**
  * The task list the parallel executor runs, its results, and what can be wrong with it.
  */
-import { Data, Effect, ParseResult, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { decodeUnknown } from "../lib/jsonFile"
 import { formatPath } from "../lib/schemaErrors"
 import { TokenUsage } from "./execution"

@@ -2,7 +2,7 @@
  * The pure part of the parallel executor: validating the dependency graph, ordering it, finding file conflicts,
  * and deciding which tasks may start now.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { patternsOverlap } from "./globOverlap"
 import { DependencyCycle, DuplicateTaskId, type TaskGraphError, UnknownDependency } from "./task"
 

@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { ClaudeUsage } from "../services/ClaudeUsage"
 import { Config } from "../services/Config"
 import { EventStore } from "../services/EventStore"

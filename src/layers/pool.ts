@@ -1,6 +1,7 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { OmcmConfig } from "../domain/configSchema"
 import { OpenCodeClient } from "../services/OpenCodeClient"
 import type { PathsShape } from "../services/Paths"

@@ -1,4 +1,4 @@
-import { ParseResult } from "effect"
+import * as ParseResult from "effect/ParseResult"
 
 /** `a.b[2].c` from a parse path */
 export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>

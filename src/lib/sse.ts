@@ -1,4 +1,5 @@
-import { Option, Stream } from "effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 
 /**
  * The `data` of each server-sent event in a byte stream (multi-line data joined with "\n"). Comments, `event:`,

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 export class StdinTooLarge {
   readonly _tag = "StdinTooLarge"

@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as path from "node:path"
 import { decodeTaskList, type Task, TaskListInvalid } from "../domain/task"
 import { parseJson, readTextIfExists } from "./jsonFile"

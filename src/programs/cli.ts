@@ -1,6 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ConfigLive, HudLive, RoutingLive } from "../layers/core"
 import { Paths } from "../services/Paths"
 import { configPath, configShow, configValidate } from "./configCommands"

@@ -1,4 +1,5 @@
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { Config } from "../services/Config"
 import { Paths } from "../services/Paths"
 

@@ -1,4 +1,6 @@
-import { Console, Effect, Option } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { InputError } from "../domain/errors"
 import type { Decision, Mode } from "../domain/model"
 import { FusionRouter } from "../services/FusionRouter"

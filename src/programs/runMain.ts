@@ -1,4 +1,8 @@
-import { Cause, Effect, Exit, Fiber, Option } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 
 const USAGE_ERRORS = new Set(["ConfigError", "InputError"])
 

@@ -1,4 +1,6 @@
-import { Console, Effect, Option } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { UsageCache } from "../domain/usageSchemas"
 import { StatuslineInput } from "../domain/usageSchemas"
 import { decodeUnknown, parseJson } from "../lib/jsonFile"

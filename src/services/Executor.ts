@@ -3,7 +3,18 @@
  * patterns at once, at most `maxConcurrent` at a time, each routed by FusionRouter (or forced by its `provider`)
  * and run on Claude or OpenCode through `TaskBackends`.
  */
-import { Cause, Clock, Context, Data, Duration, Effect, Either, FiberMap, Layer, Option, Queue, Schema } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberMap from "effect/FiberMap"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Schema from "effect/Schema"
 import { agentName, lookupAgent } from "../domain/agentCatalog"
 import type { AgentMapping, OmcmConfig } from "../domain/configSchema"
 import { type InputError, type StateError, InputError as InputErrorClass } from "../domain/errors"

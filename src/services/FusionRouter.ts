@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type { InputError, StateError } from "../domain/errors"
 import { detectMode } from "../domain/keywords"
 import type { Decision, Mode } from "../domain/model"

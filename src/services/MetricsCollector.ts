@@ -1,4 +1,7 @@
-import { Clock, Context, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { StateError } from "../domain/errors"
 import { type Period, periodMs } from "../domain/tracking"
 import { addTotals, tokensOf, type Totals, zeroTotals } from "../domain/totals"

@@ -1,4 +1,8 @@
-import { Context, Effect, Either, Layer, Ref } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
 import { lookupAgent } from "../domain/agentCatalog"
 import {
   averageLatency,

@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { ExecutionResult } from "../domain/execution"
 import { ClaudeExecutor, type ClaudeExecutorError } from "./ClaudeExecutor"
 import { type PoolExecuteError, ServerPool } from "./ServerPool"

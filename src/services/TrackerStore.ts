@@ -1,5 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { StateError } from "../domain/errors"
 import type { StoredEvent, TrackedEvent } from "../domain/events"
 import {

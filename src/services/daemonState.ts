@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { DaemonState } from "../domain/daemon"
 import { decodeUnknown, parseJson, readTextIfExists } from "../lib/jsonFile"
 import { isSameProcess } from "../lib/processes"

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { type Histogram, mergeHistograms, parseHistogram } from "../domain/latency"
 import * as Sql from "./trackerSql"
 

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { EventSource, type StoredEvent, type TrackedEvent } from "../domain/events"
 import { Target } from "../domain/model"
 import { type Totals, zeroTotals } from "../domain/totals"

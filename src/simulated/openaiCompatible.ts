@@ -4,7 +4,11 @@
  *
  * Per-request markers in the last user message: `SLEEP=<ms>`, `FAULT=401|429|500|hang|malformed`.
  */
-import { Context, Data, Effect, Layer, type Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 

@@ -1,7 +1,8 @@
 // Loaded only when a hook delegates: keeps the pool, @effect/platform-node and the daemon client off the
 // start-up path of every other hook call.
-import { FetchHttpClient } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { PoolRuntimeLive } from "../../layers/pool"
 import { DaemonClient } from "../../services/DaemonClient"
 import { type DelegationRequest, Delegator } from "../../services/Delegator"

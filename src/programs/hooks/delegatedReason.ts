@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as path from "node:path"
 import type { ExecutionResult } from "../../domain/execution"
 import { totalTokens } from "../../domain/execution"

@@ -1,4 +1,10 @@
-import { Cause, Effect, Exit, type Layer, Option, type ParseResult, type Schema } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import type * as Schema from "effect/Schema"
 import {
   PostToolUseInput,
   PreToolUseInput,

@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { agentName, lookupAgent } from "../../domain/agentCatalog"
 import { AgentToolInput, AgentToolResponse, isAgentTool, type PostToolUseInput } from "../../domain/hookInput"
 import { decodeUnknown } from "../../lib/jsonFile"

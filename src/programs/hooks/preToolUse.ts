@@ -1,4 +1,6 @@
-import { Clock, Effect, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { agentName } from "../../domain/agentCatalog"
 import { AgentToolInput, isAgentTool, type PreToolUseInput } from "../../domain/hookInput"
 import { decodeUnknown } from "../../lib/jsonFile"

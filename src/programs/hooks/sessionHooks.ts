@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { SessionEndInput, SessionStartInput, StopInput } from "../../domain/hookInput"
 import { ClaudeUsage } from "../../services/ClaudeUsage"
 import { findRunningDaemon } from "../../services/daemonState"

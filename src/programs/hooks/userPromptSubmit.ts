@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { UserPromptSubmitInput } from "../../domain/hookInput"
 import { detectMode } from "../../domain/keywords"
 import { Config } from "../../services/Config"

@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { DaemonAlreadyRunning } from "../../domain/daemon"
 import type { StateError } from "../../domain/errors"
 import { isSameProcess, processStartTicks } from "../../lib/processes"

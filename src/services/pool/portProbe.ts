@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as net from "node:net"
 
 /** True when nothing listens on 127.0.0.1:port (we could bind it ourselves). */

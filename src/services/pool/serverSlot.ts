@@ -1,5 +1,11 @@
-import type { CommandExecutor } from "@effect/platform"
-import { Deferred, Duration, Effect, Fiber, Queue, Ref, type Scope } from "effect"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
 import type { ServerStartFailed } from "../../domain/poolErrors"
 import { type RunningServer, type ServerProcessOptions, startServerProcess } from "./serverProcess"
 

@@ -1,6 +1,9 @@
 // Loaded only when the OAuth usage endpoint is really asked: keeps the HTTP client off the hooks' start-up path.
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Duration, Effect } from "effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type { OmcmConfig } from "../../domain/configSchema"
 import { UsageFetchError } from "../../domain/errors"
 import { OauthUsageResponse } from "../../domain/usageSchemas"
