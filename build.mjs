@@ -35,14 +35,20 @@ const bundle = async (entry) => {
 const lean = await bundle("src/lean.ts")
 const full = await bundle("src/bin.ts")
 const hash = (text) => createHash("sha256").update(text).digest("hex").slice(0, 16)
+// the lean payload stays plain (inflating it would cost more than the parser skipping it): one comment line, its
+// newlines written as \x01, which esbuild's ASCII output never contains (it escapes control characters)
+const oneLine = (text) => {
+  if (text.includes("\x01")) throw new Error("the lean bundle contains \\x01")
+  return text.replaceAll("\n", "\x01")
+}
 const packed = (text) => deflateRawSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64")
 
 const loader = `#!/usr/bin/env node
 "use strict";
 const vm=require("node:vm"),fs=require("node:fs"),path=require("node:path"),os=require("node:os"),zlib=require("node:zlib"),{pathToFileURL}=require("node:url");
 const a=process.argv[2],kind=a==="hook"||(a==="statusline"&&process.argv.length===3)?"lean":"full",hash=kind==="lean"?"${hash(lean)}":"${hash(full)}";
-const text=fs.readFileSync(__filename,"latin1"),open="\\n//@omcm-"+kind+" ",at=text.indexOf(open)+open.length;
-const SOURCE=zlib.inflateRawSync(Buffer.from(text.slice(at,text.indexOf("\\n",at)),"base64")).toString("utf8");
+const text=fs.readFileSync(__filename,"latin1"),open="\\n//@omcm-"+kind+" ",at=text.indexOf(open)+open.length,end=text.indexOf("\\n",at);
+const SOURCE=kind==="lean"?text.slice(at,end).replace(/\\x01/g,"\\n"):zlib.inflateRawSync(Buffer.from(text.slice(at,end),"base64")).toString("utf8");
 const name="omcm-"+kind+"-"+hash+"-"+process.version+"-"+process.arch+".v8cache";
 const home=process.env.OMCM_HOME||path.join(process.env.HOME||os.homedir(),".omcm");
 const caches=[path.join(__dirname,".cache",name),path.join(home,"cache",name)];
@@ -50,7 +56,7 @@ let cachedData;for(const c of caches){try{cachedData=fs.readFileSync(c);break}ca
 const script=new vm.Script("(function(exports,require,module,__filename,__dirname,__omcmImportMetaUrl){"+SOURCE+"\\n})",{filename:__filename,cachedData});
 if(cachedData===undefined||script.cachedDataRejected)process.once("exit",()=>{let data;try{data=script.createCachedData()}catch{return}for(const c of caches){try{fs.mkdirSync(path.dirname(c),{recursive:true});const t=c+"."+process.pid+".tmp";fs.writeFileSync(t,data);fs.renameSync(t,c);return}catch{}}});
 const m={exports:{}};script.runInThisContext()(m.exports,require,m,__filename,__dirname,pathToFileURL(__filename).href);
-//@omcm-lean ${packed(lean)}
+//@omcm-lean ${oneLine(lean)}
 //@omcm-full ${packed(full)}
 `
 mkdirSync("dist", { recursive: true })

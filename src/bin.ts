@@ -9,3 +9,4 @@ if (argv[0] === "hook") {
 } else {
   void import("./programs/cli").then((m) => m.main(process.argv))
 }
+export {}

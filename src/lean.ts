@@ -7,3 +7,4 @@ if (argv[0] === "hook") {
 } else {
   void import("./programs/statuslineMain").then((m) => m.main())
 }
+export {}

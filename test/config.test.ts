@@ -1,6 +1,9 @@
 import { Effect, Exit } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { loadConfig } from "../src/services/Config"
+import { Schema } from "effect"
+import { OmcmConfig } from "../src/domain/configSchema"
+import { defaultConfig } from "../src/domain/defaults"
+import { crossFieldProblem, loadConfig } from "../src/services/Config"
 import { runOmcm } from "./support/cli"
 import { makeTempHome, type TempHome } from "./support/tempHome"
 
@@ -25,6 +28,11 @@ describe("Config", () => {
     expect(config.routing).toMatchObject({ enabled: true, usageThreshold: 70, maxOpencodeWorkers: 3, autoDelegate: true })
     expect(config.models.MEDIUM.opencode).toBe("openai/gpt-5.2-codex")
     expect([...exit.value.sources.values()].every((s) => s === "default")).toBe(true)
+  })
+
+  it("the defaults decode with the config schema and pass the cross-field checks", () => {
+    expect(Schema.decodeUnknownSync(OmcmConfig, { onExcessProperty: "error" })(defaultConfig)).toEqual(defaultConfig)
+    expect(crossFieldProblem(defaultConfig)).toBeUndefined()
   })
 
   it("deep-merges a partial file over the defaults and records where values came from", async () => {
