@@ -21,7 +21,7 @@ const bundle = async (entry) => {
     platform: "node",
     format: "cjs",
     target: "node20",
-    minify: true,
+    minify: process.env.OMCM_NO_MINIFY !== "1",
     legalComments: "none",
     charset: "ascii",
     external: ["better-sqlite3"],

@@ -11,9 +11,9 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { decodeClaudeJson, mainModelOf, tokensOf } from "../domain/claudeOutput"
 import type { ExecutionResult } from "../domain/execution"
+import { inOwnNodeModules, isExecutableFile, onPath } from "../lib/binaries"
 
 /** The binary could not be found or is not executable. */
 export class ClaudeNotFound extends Data.TaggedError("ClaudeNotFound")<{
@@ -74,33 +74,12 @@ export class ClaudeExecutor extends Context.Tag("omcm/ClaudeExecutor")<ClaudeExe
     Layer.effect(ClaudeExecutor, Effect.map(CommandExecutor.CommandExecutor, (executor) => makeClaudeExecutor(executor, options)))
 }
 
-const isExecutableFile = (file: string): boolean => {
-  try {
-    fs.accessSync(file, fs.constants.X_OK)
-    return fs.statSync(file).isFile()
-  } catch {
-    return false
-  }
-}
-
-const onPath = (name: string, pathVar: string | undefined): string | undefined =>
-  (pathVar ?? "").split(path.delimiter).filter((dir) => dir.length > 0).map((dir) => path.join(dir, name)).find(isExecutableFile)
-
-/** node_modules/.bin/claude of the nearest package above this module (source or bundle) */
-const bundledClaude = (): string | undefined => {
-  let dir = path.dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    const wrapper = path.join(dir, "node_modules", ".bin", "claude")
-    if (isExecutableFile(wrapper)) {
-      // without its postinstall the wrapper is a tiny stub; the platform package holds the real binary
-      const native = path.join(dir, "node_modules", "@anthropic-ai", `claude-code-${process.platform}-${process.arch}`, "claude")
-      return fs.statSync(wrapper).size < 100_000 && isExecutableFile(native) ? native : wrapper
-    }
-    const parent = path.dirname(dir)
-    if (parent === dir) return undefined
-    dir = parent
-  }
-}
+/** without its postinstall the wrapper is a tiny stub; the platform package holds the real binary */
+const bundledClaude = (): string | undefined =>
+  inOwnNodeModules("claude", (wrapper, nodeModules) => {
+    const native = path.join(nodeModules, "@anthropic-ai", `claude-code-${process.platform}-${process.arch}`, "claude")
+    return fs.statSync(wrapper).size < 100_000 && isExecutableFile(native) ? native : wrapper
+  })
 
 export const resolveClaudeBin = (explicit: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined => {
   if (explicit !== undefined && explicit.length > 0) return explicit
