@@ -93,6 +93,8 @@ describe("ClaudeExecutor", () => {
       )
       const error = yield* Effect.flip(executor.execute({ prompt: "x", cwd, timeoutMs: 500 }))
       expect(error._tag).toBe("ClaudeTimeout")
+      // the group's other members (sleep) get the same SIGKILL; give the kernel a moment to reap them on a loaded box
+      for (let i = 0; i < 20 && processesUnder(home.root).length > 0; i++) yield* Effect.sleep("100 millis")
       expect(processesUnder(home.root)).toEqual([])
     }))
 
