@@ -8,7 +8,9 @@ import * as Option from "effect/Option"
 import { InputError } from "../domain/errors"
 import type { ExecutionResult } from "../domain/execution"
 import { totalTokens } from "../domain/execution"
+import type { OmcmConfig } from "../domain/configSchema"
 import { detectMode } from "../domain/keywords"
+import { priceCall } from "../domain/pricing"
 import { type Decision, type Mode, splitModelId } from "../domain/model"
 import { ConfigLive, HookLive } from "../layers/core"
 import { PoolRuntimeLive } from "../layers/pool"
@@ -39,8 +41,9 @@ const forced = (decision: Decision, model: string): Decision => {
   return { ...decision, target, provider, model: id, reason: `--model ${model} was given, so the work runs on ${target === "claude" ? "Claude" : "OpenCode"}.` }
 }
 
-const summary = (decision: Decision, result: ExecutionResult, via: string) =>
-  `── ${decision.target === "claude" ? "Claude" : "OpenCode"} ${result.provider}/${result.model} · ${formatTokens(totalTokens(result.tokens))} tokens (${formatTokens(result.tokens.input)} in, ${formatTokens(result.tokens.output)} out) · ${formatCost(result.cost)} · ${formatDuration(result.executionTime)} · ${via}`
+/** the cost line prices the call with the configured table, as `omcm stats` does (unpriced, never $0) */
+const summary = (prices: OmcmConfig["prices"], decision: Decision, result: ExecutionResult, via: string) =>
+  `── ${decision.target === "claude" ? "Claude" : "OpenCode"} ${result.provider}/${result.model} · ${formatTokens(totalTokens(result.tokens))} tokens (${formatTokens(result.tokens.input)} in, ${formatTokens(result.tokens.output)} out) · ${formatCost(priceCall(prices, `${result.provider}/${result.model}`, result.tokens))} · ${formatDuration(result.executionTime)} · ${via}`
 
 export const runProgram = (args: RunArgs) =>
   Effect.gen(function*() {
@@ -89,7 +92,7 @@ export const runProgram = (args: RunArgs) =>
           })).pipe(Effect.ignore))
     )
     yield* tracker.recordExecution(result, { ...context, target: decision.target })
-    yield* Console.log(args.json ? JSON.stringify({ decision, via, result }) : `${result.stdout}\n${summary(decision, result, via)}`)
+    yield* Console.log(args.json ? JSON.stringify({ decision, via, result }) : `${result.stdout}\n${summary(config.prices, decision, result, via)}`)
   })
 
 const ExecutionLive = Layer.mergeAll(
