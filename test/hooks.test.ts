@@ -137,13 +137,13 @@ describe("omcm hook: routing and recording", () => {
     expect(s.savings.claudeTokens).toBe(1500)
   })
 
-  it("a delegated result longer than Claude Code's 2000-character limit is saved to a file the reason points to", async () => {
+  it("a delegated result (here a background call) longer than Claude Code's 2000-character limit is saved to a file the reason points to", async () => {
     const h = home()
     const model = await startSimulatedModel({ reply: `LONG-RESULT ${"lorem ipsum ".repeat(600)} END-OF-RESULT` })
     cleanups.push(model.close)
     h.writeConfig(simulatedPoolConfig(h, model))
     await runOmcmAsync(["hook", "user-prompt-submit"], h.env, { input: JSON.stringify({ session_id: "L", hook_event_name: "UserPromptSubmit", prompt: "hulw: write it" }) })
-    const r = await runOmcmAsync(["hook", "pre-tool-use"], h.env, { input: JSON.stringify(agentCall("L", "oh-my-claudecode:writer", "write the long docs")) })
+    const r = await runOmcmAsync(["hook", "pre-tool-use"], h.env, { input: JSON.stringify(agentCall("L", "oh-my-claudecode:writer", "write the long docs", { run_in_background: true })) })
     expect(r.status).toBe(0)
     const out = JSON.parse(r.stdout).hookSpecificOutput
     expect(out).toMatchObject({ hookEventName: "PreToolUse", permissionDecision: "deny" })
