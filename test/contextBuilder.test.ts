@@ -137,6 +137,7 @@ describe("ContextBuilder on a real git repository", () => {
         startTime: "2026-01-28T05:00:00Z",
         buildTime: "2026-01-28T06:30:00.000Z",
         claudeUsage: { fiveHourUsage: 87, weeklyUsage: 45 },
+        mode: null,
         git: "ok",
         from: "Claude Code",
         to: "OpenCode"
@@ -193,6 +194,7 @@ describe("serializeContextToMarkdown", () => {
       startTime: null,
       buildTime: "2026-01-28T06:30:00.000Z",
       claudeUsage: null,
+      mode: null,
       git: "ok",
       from: "Claude Code",
       to: "OpenCode"
@@ -217,6 +219,7 @@ describe("serializeContextToMarkdown", () => {
 | Started | unknown |
 | Timestamp | 2026-01-28T06:30:00.000Z |
 | Usage | unknown |
+| Mode | unknown |
 
 ## Current Task
 Implementing login functionality
@@ -257,6 +260,7 @@ none
     })
     expect(md).toContain("| Project Path | `/opt/my\\|project` |")
     expect(md).toContain("| Usage | 5-hour: 87%, Weekly: unknown |")
+    expect(serializeContextToMarkdown({ ...base, meta: { ...base.meta, mode: "hulw" } })).toContain("| Mode | hulw |")
     expect(md).toContain("## Current Task\nImplementing login functionality\n\n**Goal:** Ship it\n\n**Constraints:**\n- Use JWT")
     expect(md).toContain("## Pending TODOs\n- [ ] Implement session management (in progress)\n- [ ] Add password validation logic")
     expect(md).toContain("## Recently Modified Files\n- `src/auth/login.ts`\n- `new name.ts` (renamed from `old name.ts`)\n- ``a|b`c.ts`` (untracked)")
