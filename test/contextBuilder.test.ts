@@ -172,6 +172,12 @@ describe("ContextBuilder on a real git repository", () => {
       expect((yield* builder.modifiedFiles(project)).changes.map((c) => c.path)).not.toContain(".omcm/handoff/context.md")
       expect((yield* builder.modifiedFiles(project)).changes).toEqual(context.files.changes)
 
+      // a handoff written before the session mode was recorded reads as mode unknown
+      const written1 = JSON.parse(fs.readFileSync(files.json, "utf8"))
+      delete written1.meta.mode
+      fs.writeFileSync(files.json, JSON.stringify(written1))
+      expect(Option.map(yield* builder.readHandoff(project), (c) => c.meta.mode)).toEqual(Option.some(null))
+
       fs.writeFileSync(files.json, JSON.stringify({ ...JSON.parse(fs.readFileSync(files.json, "utf8")), version: 2 }))
       const error = yield* Effect.flip(builder.readHandoff(project))
       expect(error._tag).toBe("HandoffReadError")
