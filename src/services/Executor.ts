@@ -265,7 +265,8 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
             provider: r.provider,
             model: r.model,
             output: r.stdout,
-            executionTime,
+            // the backend's own measure: a pool started for the run on this call does not count as the task's time
+            executionTime: Math.min(r.executionTime, executionTime),
             tokens: r.tokens,
             cost: r.cost,
             ...(r.exitCode === 0 ? {} : { error: firstLine(r.stderr.length > 0 ? r.stderr : `exit code ${r.exitCode}`) })
