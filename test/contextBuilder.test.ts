@@ -137,6 +137,7 @@ describe("ContextBuilder on a real git repository", () => {
         startTime: "2026-01-28T05:00:00Z",
         buildTime: "2026-01-28T06:30:00.000Z",
         claudeUsage: { fiveHourUsage: 87, weeklyUsage: 45 },
+        mode: null,
         git: "ok",
         from: "Claude Code",
         to: "OpenCode"
@@ -171,6 +172,12 @@ describe("ContextBuilder on a real git repository", () => {
       expect((yield* builder.modifiedFiles(project)).changes.map((c) => c.path)).not.toContain(".omcm/handoff/context.md")
       expect((yield* builder.modifiedFiles(project)).changes).toEqual(context.files.changes)
 
+      // a handoff written before the session mode was recorded reads as mode unknown
+      const written1 = JSON.parse(fs.readFileSync(files.json, "utf8"))
+      delete written1.meta.mode
+      fs.writeFileSync(files.json, JSON.stringify(written1))
+      expect(Option.map(yield* builder.readHandoff(project), (c) => c.meta.mode)).toEqual(Option.some(null))
+
       fs.writeFileSync(files.json, JSON.stringify({ ...JSON.parse(fs.readFileSync(files.json, "utf8")), version: 2 }))
       const error = yield* Effect.flip(builder.readHandoff(project))
       expect(error._tag).toBe("HandoffReadError")
@@ -193,6 +200,7 @@ describe("serializeContextToMarkdown", () => {
       startTime: null,
       buildTime: "2026-01-28T06:30:00.000Z",
       claudeUsage: null,
+      mode: null,
       git: "ok",
       from: "Claude Code",
       to: "OpenCode"
@@ -217,6 +225,7 @@ describe("serializeContextToMarkdown", () => {
 | Started | unknown |
 | Timestamp | 2026-01-28T06:30:00.000Z |
 | Usage | unknown |
+| Mode | unknown |
 
 ## Current Task
 Implementing login functionality
@@ -257,6 +266,7 @@ none
     })
     expect(md).toContain("| Project Path | `/opt/my\\|project` |")
     expect(md).toContain("| Usage | 5-hour: 87%, Weekly: unknown |")
+    expect(serializeContextToMarkdown({ ...base, meta: { ...base.meta, mode: "hulw" } })).toContain("| Mode | hulw |")
     expect(md).toContain("## Current Task\nImplementing login functionality\n\n**Goal:** Ship it\n\n**Constraints:**\n- Use JWT")
     expect(md).toContain("## Pending TODOs\n- [ ] Implement session management (in progress)\n- [ ] Add password validation logic")
     expect(md).toContain("## Recently Modified Files\n- `src/auth/login.ts`\n- `new name.ts` (renamed from `old name.ts`)\n- ``a|b`c.ts`` (untracked)")

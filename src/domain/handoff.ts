@@ -5,6 +5,7 @@
 import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
 import { FileChange } from "./gitStatus"
+import { Mode } from "./model"
 
 export const TodoStatus = Schema.Literal("pending", "in_progress", "completed")
 
@@ -55,6 +56,8 @@ export const HandoffContext = Schema.Struct({
     /** ISO time the context was built */
     buildTime: Schema.String,
     claudeUsage: Schema.NullOr(UsageSnapshot),
+    /** the session's fusion mode; null when unknown (and in handoffs written before it was recorded) */
+    mode: Schema.optionalWith(Schema.NullOr(Mode), { default: () => null }),
     /** whether `files.changes` could be read from git */
     git: GitState,
     from: Schema.String,
@@ -79,6 +82,8 @@ export const BuildContextInput = Schema.Struct({
     constraints: Schema.optional(texts)
   }),
   claudeUsage: Schema.optional(Schema.Struct({ fiveHourUsage: Schema.optional(percent), weeklyUsage: Schema.optional(percent) })),
+  /** the session's fusion mode, when known */
+  mode: Schema.optional(Mode),
   todos: Schema.optional(Schema.Array(TodoItem)),
   decisions: Schema.optional(texts),
   learnings: Schema.optional(texts),
@@ -119,6 +124,7 @@ export const assembleContext = (
       claudeUsage: input.claudeUsage === undefined
         ? null
         : { fiveHourUsage: input.claudeUsage.fiveHourUsage ?? null, weeklyUsage: input.claudeUsage.weeklyUsage ?? null },
+      mode: input.mode ?? null,
       git: found.git,
       from: input.from ?? "Claude Code",
       to: input.to ?? "OpenCode"
@@ -194,7 +200,8 @@ export const serializeContextToMarkdown = (context: HandoffContext): string => {
       `| Project Path | ${cell(code(meta.projectPath))} |`,
       `| Started | ${cell(meta.startTime ?? "unknown")} |`,
       `| Timestamp | ${cell(meta.buildTime)} |`,
-      `| Usage | ${usageText(meta.claudeUsage)} |`
+      `| Usage | ${usageText(meta.claudeUsage)} |`,
+      `| Mode | ${meta.mode ?? "unknown"} |`
     ].join("\n"),
     `## Current Task\n${taskSection(context.task)}`,
     `## Pending TODOs\n${none([

@@ -62,7 +62,7 @@ export const TaskResult = Schema.Struct({
   reason: Schema.String,
   output: Schema.String,
   error: Schema.optional(Schema.String),
-  /** ms from the start of the call to its end (0 when skipped) */
+  /** ms of the call as its backend measured it (a failed call: from its start to its end; 0 when skipped) */
   executionTime: Schema.Number,
   tokens: TokenUsage,
   cost: Schema.NullOr(Schema.Number),

@@ -3,8 +3,10 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Effect from "effect/Effect"
 import { ConfigLive, HudLive, RoutingLive } from "../layers/core"
 import { Paths } from "../services/Paths"
+import { balancerCommand } from "./balancer"
 import { configPath, configShow, configValidate } from "./configCommands"
 import { demoCommand } from "./demo"
+import { handoffCommand } from "./handoff"
 import { installCommand, uninstallCommand } from "./install"
 import { poolCommand } from "./poolCommands"
 import { runCommand } from "./run"
@@ -12,6 +14,7 @@ import { routeProgram } from "./route"
 import { runMain } from "./runMain"
 import { statsCommand } from "./stats"
 import { statuslineProgram } from "./statusline"
+import { tasksCommand } from "./tasks/commands"
 
 export const VERSION = "0.1.0"
 
@@ -69,7 +72,21 @@ const hook = Command.make(
 
 const root = Command.make("omcm").pipe(
   Command.withDescription("Route Claude Code sub-agent work to cheaper providers through OpenCode"),
-  Command.withSubcommands([demoCommand, route, runCommand, poolCommand, statsCommand, configCommand, statusline, hook, installCommand, uninstallCommand])
+  Command.withSubcommands([
+    demoCommand,
+    route,
+    runCommand,
+    tasksCommand,
+    handoffCommand,
+    poolCommand,
+    statsCommand,
+    balancerCommand,
+    configCommand,
+    statusline,
+    hook,
+    installCommand,
+    uninstallCommand
+  ])
 )
 
 const cli = Command.run(root, { name: "omcm", version: VERSION })

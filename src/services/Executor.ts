@@ -31,6 +31,7 @@ import {
 } from "../domain/task"
 import { dependentsToSkip, planTasks, startable, type TaskStatus } from "../domain/taskGraph"
 import { analyzeTask, type ExecutionStrategy, selectStrategy } from "../domain/taskStrategy"
+import { detectMode } from "../domain/keywords"
 import { decodeUnknown } from "../lib/jsonFile"
 import { formatParseError } from "../lib/schemaErrors"
 import { Config } from "./Config"
@@ -95,14 +96,26 @@ export interface TaskRoute {
   readonly tier: Tier
   readonly agent: string
   readonly reason: string
+  /** the fusion mode the route was decided under (a forced provider: the given or detected mode, else off) */
+  readonly mode: Mode
   readonly strategy: ExecutionStrategy
+}
+
+/**
+ * Told as the run goes: `started` before a task's backend call, `settled` once its result is known (skipped
+ * tasks too, when they are skipped). Both run on the executor's fibers, so they should be quick and never fail.
+ */
+export interface TaskObserver {
+  readonly started?: ((route: TaskRoute) => Effect.Effect<void>) | undefined
+  readonly settled?: ((result: TaskResult, route: TaskRoute) => Effect.Effect<void>) | undefined
 }
 
 export interface ExecutorShape {
   /** results in the order of `tasks`; fails only when the list or the graph is invalid or routing fails */
   readonly executeTasks: (
     tasks: ReadonlyArray<TaskInput>,
-    options?: ExecuteTasksOptions
+    options?: ExecuteTasksOptions,
+    observer?: TaskObserver
   ) => Effect.Effect<ReadonlyArray<TaskResult>, ExecutorError>
   /** where each task would run, without running anything (a dry run) */
   readonly planRoutes: (
@@ -173,19 +186,20 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
       const provider = task.provider ?? "auto"
       if (provider === "auto") {
         const d = yield* router.decide({ agent: rawAgent, prompt: task.description, mode: options.mode, usage: options.usage, sessionId: options.sessionId })
-        return { taskId: task.id, target: d.target, provider: d.provider, model: d.model, tier: d.tier, agent, reason: d.reason, strategy }
+        return { taskId: task.id, target: d.target, provider: d.provider, model: d.model, tier: d.tier, agent, reason: d.reason, mode: d.mode, strategy }
       }
       const info = lookupAgent(config, mapping, rawAgent)
+      const mode = options.mode ?? detectMode(task.description, config.modes)?.mode ?? "off"
       if (provider === "claude") {
         const { model, provider: p } = splitModelId(info.claudeModel)
         const reason = `provider "claude" forced by the task; ${info.tier}-tier Claude model ${info.claudeModel}`
-        return { taskId: task.id, target: "claude", provider: p, model, tier: info.tier, agent, reason, strategy }
+        return { taskId: task.id, target: "claude", provider: p, model, tier: info.tier, agent, reason, mode, strategy }
       }
       const found = forcedModel(config, mapping, info.tier, provider)
       if (found === undefined) return yield* new NoModelForProvider({ taskId: task.id, provider })
       const { model, provider: p } = splitModelId(found.id)
       const reason = `provider "${provider}" forced by the task; model ${found.id} from ${found.source}`
-      return { taskId: task.id, target: "opencode", provider: p, model, tier: info.tier, agent, reason, strategy }
+      return { taskId: task.id, target: "opencode", provider: p, model, tier: info.tier, agent, reason, mode, strategy }
     })
 
   const prepare = (input: ReadonlyArray<TaskInput>, rawOptions: ExecuteTasksOptions | undefined) =>
@@ -221,8 +235,9 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
       )
 
   /** run one routed task; never fails: a failure is a result with `success: false` */
-  const runTask = (task: Task, route: TaskRoute, options: ExecuteTasksOptions): Effect.Effect<TaskResult> =>
+  const runTask = (task: Task, route: TaskRoute, options: ExecuteTasksOptions, observer: TaskObserver): Effect.Effect<TaskResult> =>
     Effect.gen(function*() {
+      if (observer.started !== undefined) yield* observer.started(route)
       const timeout = task.timeout ?? options.defaultTimeout ?? config.pool.requestTimeoutSeconds * 1000
       const directory = options.directory ?? process.cwd()
       const prompt = options.preamble === undefined || options.preamble.length === 0
@@ -250,7 +265,8 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
             provider: r.provider,
             model: r.model,
             output: r.stdout,
-            executionTime,
+            // the backend's own measure: a pool started for the run on this call does not count as the task's time
+            executionTime: Math.min(r.executionTime, executionTime),
             tokens: r.tokens,
             cost: r.cost,
             ...(r.exitCode === 0 ? {} : { error: firstLine(r.stderr.length > 0 ? r.stderr : `exit code ${r.exitCode}`) })
@@ -266,7 +282,7 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
       )
     )
 
-  const executeTasks = (input: ReadonlyArray<TaskInput>, rawOptions?: ExecuteTasksOptions) =>
+  const executeTasks = (input: ReadonlyArray<TaskInput>, rawOptions?: ExecuteTasksOptions, observer: TaskObserver = {}) =>
     Effect.scoped(Effect.gen(function*() {
       const { options, plan, routes, tasks } = yield* prepare(input, rawOptions)
       const strategy = options.strategy ?? "hybrid"
@@ -279,31 +295,42 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
       const finished = yield* Queue.unbounded<readonly [number, TaskResult]>()
       const running = yield* FiberMap.make<string>()
 
-      const settle = (index: number, result: TaskResult) => {
+      /** the indices whose result is now known: this one, and the dependents it makes skip */
+      const settle = (index: number, result: TaskResult): ReadonlyArray<number> => {
         results[index] = result
         status[index] = result.skipped === true ? "skipped" : result.success ? "succeeded" : "failed"
-        if (status[index] === "succeeded") return
-        for (const { index: d, reason } of dependentsToSkip(plan, status, index)) {
+        if (status[index] === "succeeded") return [index]
+        const skipped = dependentsToSkip(plan, status, index)
+        for (const { index: d, reason } of skipped) {
           status[d] = "skipped"
           results[d] = resultOf(tasks[d]!, routes[d]!, { error: reason, skipped: true })
         }
+        return [index, ...skipped.map((s) => s.index)]
       }
+      const tell = (indices: ReadonlyArray<number>) =>
+        observer.settled === undefined
+          ? Effect.void
+          : Effect.forEach(indices, (i) => observer.settled!(results[i]!, routes[i]!), { discard: true })
 
       while (status.some((s) => s === "pending" || s === "running")) {
         for (const i of startable(plan, status, limits)) {
           status[i] = "running"
-          yield* FiberMap.run(running, tasks[i]!.id, runTask(tasks[i]!, routes[i]!, options).pipe(
+          yield* FiberMap.run(running, tasks[i]!.id, runTask(tasks[i]!, routes[i]!, options, observer).pipe(
             Effect.flatMap((result) => Queue.offer(finished, [i, result] as const))
           ))
         }
         // every pending task waits for a running one (failed dependencies skip their dependents at once)
         if (!status.includes("running")) break
         const [index, result] = yield* Queue.take(finished)
-        settle(index, result)
+        yield* tell(settle(index, result))
       }
-      return tasks.map((task, i) =>
-        results[i] ?? resultOf(task, routes[i]!, { error: "skipped: never became runnable", skipped: true })
-      )
+      const unreached = tasks.flatMap((task, i) => {
+        if (results[i] !== undefined) return []
+        results[i] = resultOf(task, routes[i]!, { error: "skipped: never became runnable", skipped: true })
+        return [i]
+      })
+      yield* tell(unreached)
+      return tasks.map((_, i) => results[i]!)
     }))
 
   const planRoutes = (input: ReadonlyArray<TaskInput>, rawOptions?: ExecuteTasksOptions) =>

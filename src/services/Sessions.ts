@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as path from "node:path"
 import type { StateError } from "../domain/errors"
 import type { Mode } from "../domain/model"
 import { Store } from "./Store"
@@ -12,12 +13,24 @@ export interface SessionMode {
   readonly task: string | null
 }
 
+/** An open session and where it runs. */
+export interface OpenSession extends SessionMode {
+  readonly sessionId: string
+  readonly cwd: string
+  readonly startedAt: number
+}
+
 /** Per Claude Code session state: the fusion mode a prompt switched on. Sessions never see each other's mode. */
 export interface SessionsShape {
   readonly start: (sessionId: string, cwd: string | undefined) => Effect.Effect<void, StateError>
   readonly setMode: (sessionId: string, mode: SessionMode, cwd: string | undefined) => Effect.Effect<void, StateError>
   readonly getMode: (sessionId: string) => Effect.Effect<Option.Option<SessionMode>, StateError>
   readonly end: (sessionId: string) => Effect.Effect<void, StateError>
+  /**
+   * The session a command run in `dir` belongs to: the most recently active open session whose directory is `dir`
+   * or contains it (the deepest such directory wins). None when no hook has seen one there.
+   */
+  readonly current: (dir: string) => Effect.Effect<Option.Option<OpenSession>, StateError>
   /** forget sessions not touched for `maxAgeMs`; returns how many */
   readonly clearStale: (maxAgeMs: number) => Effect.Effect<number, StateError>
 }
@@ -54,6 +67,26 @@ export class Sessions extends Context.Tag("omcm/Sessions")<Sessions, SessionsSha
       end: (sessionId) =>
         store.use("close the session", (db) => {
           db.prepare("UPDATE sessions SET ended_at = ?, updated_at = ? WHERE session_id = ?").run(Date.now(), Date.now(), sessionId)
+        }),
+      current: (dir) =>
+        store.use("find the current session", (db) => {
+          const rows = db.prepare(
+            `SELECT session_id, mode, autopilot, task, cwd, started_at FROM sessions
+             WHERE ended_at IS NULL AND cwd IS NOT NULL ORDER BY updated_at DESC`
+          ).all() as ReadonlyArray<
+            { session_id: string; mode: Mode; autopilot: number; task: string | null; cwd: string; started_at: number }
+          >
+          const contains = (cwd: string) => dir === cwd || dir.startsWith(cwd.endsWith(path.sep) ? cwd : cwd + path.sep)
+          const deepest = Math.max(-1, ...rows.filter((r) => contains(r.cwd)).map((r) => r.cwd.length))
+          const row = rows.find((r) => contains(r.cwd) && r.cwd.length === deepest)
+          return row === undefined ? Option.none() : Option.some({
+            sessionId: row.session_id,
+            mode: row.mode,
+            autopilot: row.autopilot === 1,
+            task: row.task,
+            cwd: row.cwd,
+            startedAt: row.started_at
+          })
         }),
       clearStale: (maxAgeMs) =>
         store.use("clear stale sessions", (db) =>
