@@ -45,7 +45,8 @@ describe("ServerPool reliability (real opencode servers)", () => {
         const reborn = after.servers.find((x) => x.port === victim.port)!
         expect(reborn.restarts).toBeGreaterThanOrEqual(1)
         expect(isAlive(victim.pid!)).toBe(false)
-        expect(after.activeServers).toBe(2)
+        yield* waitFor(Effect.map(pool.getStatus, (s) => s.activeServers === 2), 30_000)
+        expect((yield* pool.getStatus).activeServers).toBe(2)
       })
     ).pipe(Effect.provide(PoolDeps)), 240_000)
 
