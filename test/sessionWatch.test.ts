@@ -135,6 +135,35 @@ describe("makeDirectoryWatch", () => {
       expect(server.statusCalls()).toBe(1)
     }))
 
+  it.scopedLive("a first subscription live in time needs no catch-up; one later than readyWait catches up", () =>
+    Effect.gen(function*() {
+      const server = yield* fakeServer
+      server.setStatuses({ ses_a: retry })
+      const watch = yield* makeDirectoryWatch({ directory: "/p", port: 4096, subscribe: server.subscribe, statuses: server.statuses })
+      const a = yield* Effect.fork(Effect.flatten(watch.session("ses_a")))
+      yield* eventually("a subscription", () => server.subscriptions() === 1)
+      yield* server.send(connected)
+      yield* watch.ready
+      yield* Effect.sleep(Duration.millis(50))
+      expect(server.statusCalls()).toBe(0)
+      expect(yield* isDone(a)).toBe(false)
+
+      const late = yield* makeDirectoryWatch({
+        directory: "/q",
+        port: 4096,
+        subscribe: server.subscribe,
+        statuses: server.statuses,
+        readyWait: Duration.millis(50)
+      })
+      const b = yield* Effect.fork(Effect.flatten(late.session("ses_a")))
+      yield* eventually("a second subscription", () => server.subscriptions() === 2)
+      // not live yet, and the prompt would go out now
+      yield* late.ready
+      yield* server.send(connected)
+      expect(yield* Fiber.join(b)).toEqual(retry)
+      expect(server.statusCalls()).toBe(1)
+    }))
+
   it.scopedLive("a subscription that goes silent is reopened", () =>
     Effect.gen(function*() {
       const server = yield* fakeServer

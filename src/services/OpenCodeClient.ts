@@ -138,9 +138,6 @@ const CLEANUP_TIMEOUT = Duration.seconds(5)
 
 const SessionStatusMap = Schema.Record({ key: Schema.String, value: SessionStatus })
 
-/** A fresh subscription must not keep the prompt from being sent for longer than this. */
-const SUBSCRIBE_WAIT = Duration.seconds(2)
-
 const decodeLenient = <A, I>(schema: Schema.Schema<A, I>) =>
   Schema.decodeUnknown(schema, { onExcessProperty: "ignore", errors: "first" })
 
@@ -318,12 +315,12 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
 
   /**
    * The prompt, raced against the first retry OpenCode announces for the session. A subscription that is not live
-   * yet (one of the call's own) gets up to SUBSCRIBE_WAIT before the prompt goes out; a shared one already is.
+   * yet (one of the call's own) gets a moment (`ready`: up to 2 s) before the prompt goes out; a shared one is live.
    */
   const promptWatched = (server: OpenCodeServer, request: RunRequest, sessionId: string, watch: DirectoryWatch) =>
     Effect.scoped(Effect.gen(function*() {
       const retried = yield* watch.session(sessionId)
-      yield* watch.ready.pipe(Effect.timeout(SUBSCRIBE_WAIT), Effect.ignore)
+      yield* watch.ready
       const failFast = retried.pipe(
         Effect.flatMap((retry) =>
           Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(providerErrorOfRetry(retry, request.model, now)))

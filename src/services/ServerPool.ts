@@ -2,7 +2,6 @@ import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -86,9 +85,6 @@ export class ServerPool extends Context.Tag("omcm/ServerPool")<ServerPool, Serve
 }
 
 const PORT_RANGE = 200
-/** how long a new server's event subscription gets to go live before the server takes requests anyway */
-const WATCH_READY_TIMEOUT = Duration.seconds(10)
-
 type Slot = ServerSlot<SessionWatcher>
 
 export const makeServerPool = (
@@ -136,7 +132,8 @@ export const makeServerPool = (
           yield* client.bootInstance(server, options.projectDir).pipe(Effect.ignore)
           const watcher = yield* client.sessionWatcher(server)
           const project = yield* watcher.directory(options.projectDir)
-          yield* project.ready.pipe(Effect.timeout(WATCH_READY_TIMEOUT), Effect.ignore)
+          // live before the server takes calls (`ready` gives up after 2 s: then it catches up once it is live)
+          yield* project.ready
           return watcher
         }),
       healthIntervalMs: options.healthIntervalMs,

@@ -24,8 +24,10 @@ import { OpenCodeUnreachable, type RetryStatus, type SessionStatus, SessionStatu
 export interface DirectoryWatch {
   readonly directory: string
   /**
-   * Completes once the first subscription attempt has settled: live (OpenCode's first event arrived) or failed.
-   * It never waits for a reconnect: retries a reconnect may have missed are caught up from `GET /session/status`.
+   * Completes once the first subscription is live (OpenCode's first event arrived), has failed, or `readyWait` has
+   * passed: the prompt waits for it, so that the subscription sees the session's retries. It never waits for a
+   * reconnect: a subscription that goes live after `ready` catches up on the retries it may have missed from
+   * `GET /session/status`.
    */
   readonly ready: Effect.Effect<void>
   /**
@@ -50,6 +52,8 @@ export interface DirectoryWatchOptions<E> {
   readonly subscribe: Stream.Stream<string, E>
   /** the directory's sessions that are not idle (`GET /session/status`), to catch up after a (re)connect */
   readonly statuses: Effect.Effect<Readonly<Record<string, SessionStatus>>, E>
+  /** `ready` completes after this long even if the first subscription is not live yet; default 2 s */
+  readonly readyWait?: Duration.DurationInput
   /** a subscription silent for this long is reopened (OpenCode sends `server.heartbeat` every 10 s); default 45 s */
   readonly staleAfter?: Duration.DurationInput
   /** the first wait before reopening a subscription that ended; doubles up to `maxReconnectDelay`; default 200 ms */
@@ -131,10 +135,11 @@ export const makeDirectoryWatch = <E>(options: DirectoryWatchOptions<E>): Effect
           heard = true
           if (live) return onChunk(chunk)
           live = true
-          return Deferred.succeed(ready, undefined).pipe(
-            Effect.zipRight(Effect.forkIn(Effect.interruptible(catchUp), scope)),
-            Effect.zipRight(onChunk(chunk))
-          )
+          // a subscription live before `ready` saw every retry of the sessions: prompts waited for it
+          return Effect.flatMap(Deferred.succeed(ready, undefined), (first) =>
+            (first ? Effect.void : Effect.asVoid(Effect.forkIn(Effect.interruptible(catchUp), scope))).pipe(
+              Effect.zipRight(onChunk(chunk))
+            ))
         }),
         Effect.ignore
       )
@@ -161,6 +166,11 @@ export const makeDirectoryWatch = <E>(options: DirectoryWatchOptions<E>): Effect
     // interruptible even when the watch is opened in an uninterruptible region (a fiber inherits that), or closing
     // the scope would wait for it forever
     yield* Effect.forkIn(Effect.interruptible(supervise), scope)
+    yield* Deferred.succeed(ready, undefined).pipe(
+      Effect.delay(options.readyWait ?? Duration.seconds(2)),
+      Effect.interruptible,
+      Effect.forkIn(scope)
+    )
     // runs before the supervisor is interrupted (finalizers run in reverse order)
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
