@@ -198,7 +198,7 @@ const executeOverhead = (model: SimulatedModelHandle) =>
     const server: OpenCodeServer = { baseUrl: `http://127.0.0.1:${info.port}`, password }
     // Each kind of call gets a directory (an OpenCode instance) of its own on the same server, each warmed by the
     // warm-up rounds: the pool keeps a `/event` subscription open on its project directory, which would also stream
-    // the events of calls made there, and every subscription opened and closed leaves an instance slower for good
+    // the events of calls made there, and every subscription opened and closed leaves an instance slower
     // (see the README), which must not land on the baseline. So: `direct` where nothing ever subscribes, the
     // variants with a subscription per call in a second directory, client.run+watcher in a third with its own
     // shared watcher, pool.execute in the pool's project directory.
