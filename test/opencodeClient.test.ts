@@ -145,6 +145,8 @@ layer(TestLayer, { timeout: Duration.seconds(120), excludeTestServices: true })(
       expect(error.retryAfterMs).toBeGreaterThanOrEqual(0)
       expect(error.retryAfterMs).toBeLessThanOrEqual(3_000)
       expect(error.message).toContain("Rate limit")
+      // failed on OpenCode's first retry, not on the error OpenCode itself gives up with after several attempts
+      expect(error.message).toContain("OpenCode would retry")
 
       const attempts = requestsFor(sim, tag)
       expect(attempts.length).toBeGreaterThanOrEqual(1)
@@ -257,6 +259,8 @@ layer(TestLayer, { timeout: Duration.seconds(120), excludeTestServices: true })(
       ], { concurrency: "unbounded" })
       ok.forEach((result, i) => expect(Either.getOrThrow(result).text).toContain(tags.ok[i]))
       expect(Either.flip(limited)).toMatchObject(Either.right({ _tag: "OpenCodeProviderError", kind: "rate-limit" }))
+      // routed from the shared subscription: failed on OpenCode's first retry, not when OpenCode gave up by itself
+      expect(Either.flip(limited).pipe(Either.map((e) => e.message), Either.getOrElse(() => ""))).toContain("OpenCode would retry")
       expect(Either.flip(hung)).toMatchObject(Either.right({ _tag: "OpenCodeTimeout", timeoutMs: 3_000 }))
       // no subscription of their own
       expect(subscriptions()).toBe(1)
