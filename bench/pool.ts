@@ -175,7 +175,7 @@ const warmVsCold = (model: SimulatedModelHandle) =>
 // 2. pool.execute vs the same HTTP calls made directly
 // ---------------------------------------------------------------------------------------------------------------
 
-const VARIANTS = ["direct", "direct+events", "client.run", "pool.execute"] as const
+const VARIANTS = ["direct", "direct+events", "client.run", "client.run+watcher", "pool.execute"] as const
 type Variant = (typeof VARIANTS)[number]
 
 const executeOverhead = (model: SimulatedModelHandle) =>
@@ -196,15 +196,25 @@ const executeOverhead = (model: SimulatedModelHandle) =>
     const password = processEnvVar(info.pid!, "OPENCODE_SERVER_PASSWORD")
     if (password === undefined) return yield* Effect.dieMessage("cannot read the server's password")
     const server: OpenCodeServer = { baseUrl: `http://127.0.0.1:${info.port}`, password }
-    const directory = options.projectDir
+    // Each kind of call gets a directory (an OpenCode instance) of its own on the same server, each warmed by the
+    // warm-up rounds: the pool keeps a `/event` subscription open on its project directory, which would also stream
+    // the events of calls made there, and every subscription opened and closed leaves an instance slower
+    // (see the README), which must not land on the baseline. So: `direct` where nothing ever subscribes, the
+    // variants with a subscription per call in a second directory, client.run+watcher in a third with its own
+    // shared watcher, pool.execute in the pool's project directory.
+    const directory = benchDir("projects", "execute-overhead-direct")
+    const perCallDirectory = benchDir("projects", "execute-overhead-per-call")
+    const watchedDirectory = benchDir("projects", "execute-overhead-watched")
+    const watcher = yield* client.sessionWatcher(server)
+    yield* Effect.flatMap(watcher.directory(watchedDirectory), (watch) => watch.ready)
     const title = (text: string) => `omcm: ${text.slice(0, 60)}`
 
     /** what `client.run` does on success, minus the event stream: create (titled), prompt, delete */
-    const direct = (text: string) =>
+    const direct = (text: string, dir: string) =>
       Effect.gen(function*() {
-        const session = yield* client.createSession(server, { directory, title: title(text) })
-        const reply = yield* client.prompt(server, { sessionId: session.id, directory, text, model: MODEL })
-        yield* client.deleteSession(server, { sessionId: session.id, directory })
+        const session = yield* client.createSession(server, { directory: dir, title: title(text) })
+        const reply = yield* client.prompt(server, { sessionId: session.id, directory: dir, text, model: MODEL })
+        yield* client.deleteSession(server, { sessionId: session.id, directory: dir })
         return replyText(reply)
       })
 
@@ -219,14 +229,14 @@ const executeOverhead = (model: SimulatedModelHandle) =>
         const connected = yield* Deferred.make<void>()
         let received = 0
         const t0 = performance.now()
-        yield* client.events(server, directory).pipe(
+        yield* client.events(server, perCallDirectory).pipe(
           Stream.runForEach(() => Effect.zipRight(Effect.sync(() => received++), Deferred.succeed(connected, undefined))),
           Effect.ignore,
           Effect.forkScoped
         )
         yield* Deferred.await(connected)
         const subscribed = performance.now() - t0
-        const answer = yield* direct(text)
+        const answer = yield* direct(text, perCallDirectory)
         if (measuring) {
           subscribeMs.push(subscribed)
           eventsPerCall.push(received)
@@ -237,12 +247,17 @@ const executeOverhead = (model: SimulatedModelHandle) =>
     const call = (variant: Variant, text: string): Effect.Effect<string, unknown> => {
       switch (variant) {
         case "direct":
-          return direct(text)
+          return direct(text, directory)
         case "direct+events":
           return directWithEvents(text)
         case "client.run":
           return Effect.map(
-            client.run(server, { directory, text, model: MODEL, title: title(text), timeoutMs: 60_000 }),
+            client.run(server, { directory: perCallDirectory, text, model: MODEL, title: title(text), timeoutMs: 60_000 }),
+            (r) => r.text
+          )
+        case "client.run+watcher":
+          return Effect.map(
+            client.run(server, { directory: watchedDirectory, text, model: MODEL, title: title(text), timeoutMs: 60_000 }, { watcher }),
             (r) => r.text
           )
         case "pool.execute":
@@ -299,8 +314,9 @@ const executeOverhead = (model: SimulatedModelHandle) =>
     const step = (a: Variant, b: Variant) => ({ medianMs: pairedDelta(a, b), ci95Ms: bootstrapMedianCi(deltas(a, b)) })
     const breakdown = {
       eventStream: step("direct+events", "direct"),
-      runPlumbing: step("client.run", "direct+events"),
-      poolBookkeeping: step("pool.execute", "client.run")
+      ownSubscription: step("client.run", "direct"),
+      sharedWatcher: step("client.run+watcher", "direct"),
+      poolBookkeeping: step("pool.execute", "client.run+watcher")
     }
     const subscription = { subscribeMs: stats(subscribeMs), eventsPerCall: stats(eventsPerCall) }
     const file = writeResult("execute-overhead", {
@@ -321,7 +337,7 @@ const executeOverhead = (model: SimulatedModelHandle) =>
       const s = byVariant[v]
       const vs = v === "direct" ? "(baseline)" : `${signed(pct(s.median, base.median))}% median, ${signed(pct(s.p90, base.p90))}% p90`
       yield* log(
-        `  ${v.padEnd(14)} median ${ms(s.median).padStart(9)}  p90 ${ms(s.p90).padStart(9)}  ` +
+        `  ${v.padEnd(18)} median ${ms(s.median).padStart(9)}  p90 ${ms(s.p90).padStart(9)}  ` +
           `CPU/call: server ${String(cpu[v].serverMs).padStart(5)} ms, client ${String(cpu[v].clientMs).padStart(5)} ms   ${vs}`
       )
     }
@@ -337,8 +353,9 @@ const executeOverhead = (model: SimulatedModelHandle) =>
     )
     const show = (x: { medianMs: number; ci95Ms: readonly [number, number] }) => `${signed(x.medianMs)} ms (CI ${x.ci95Ms[0]}..${x.ci95Ms[1]})`
     yield* log(
-      `     paired breakdown: /event subscription ${show(breakdown.eventStream)}, run's race/plumbing ${show(breakdown.runPlumbing)}, ` +
-        `pool bookkeeping ${show(breakdown.poolBookkeeping)}`
+      `     paired breakdown vs direct: a /event subscription per call ${show(breakdown.eventStream)}, ` +
+        `client.run with its own subscription ${show(breakdown.ownSubscription)}, ` +
+        `client.run on a shared watcher ${show(breakdown.sharedWatcher)}; pool bookkeeping over the latter ${show(breakdown.poolBookkeeping)}`
     )
     yield* log(
       `     /event: first event after ${ms(subscription.subscribeMs.median)} (median, the prompt waits for it), ` +

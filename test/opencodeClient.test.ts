@@ -1,9 +1,10 @@
+import { HttpClient } from "@effect/platform"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { afterAll, expect, layer } from "@effect/vitest"
-import { Duration, Effect, Fiber, Layer, Stream } from "effect"
+import { Duration, Effect, Either, Exit, Fiber, Layer, Scope, Stream } from "effect"
 import type { OpenCodeServer } from "../src/domain/opencode"
 import { SimulatedModel, type SimulatedRequest } from "../src/simulated/openaiCompatible"
-import { OpenCodeClient, type RunRequest } from "../src/services/OpenCodeClient"
+import { makeOpenCodeClient, OpenCodeClient, type RunRequest } from "../src/services/OpenCodeClient"
 import { freePort, isAlive, OpencodeTestServer } from "./support/opencodeServer"
 
 const model = { providerID: "openai", modelID: "gpt-5.2-codex" }
@@ -64,6 +65,19 @@ const waitFor = <A>(what: string, probe: () => A | undefined) =>
   })
 
 const sessionIdOf = (r: SimulatedRequest): string => String(r.headers["x-session-id"])
+
+/** A client of its own that counts the `GET /event` subscriptions it opens. */
+const countingClient = Effect.gen(function*() {
+  let subscriptions = 0
+  const http = yield* HttpClient.HttpClient
+  const client = makeOpenCodeClient(
+    HttpClient.tapRequest(http, (request) =>
+      Effect.sync(() => {
+        if (new URL(request.url).pathname === "/event") subscriptions++
+      }))
+  )
+  return { client, subscriptions: () => subscriptions }
+}).pipe(Effect.provide(NodeHttpClient.layer))
 
 /** The session must be gone and nothing left running in it. */
 const expectCleanedUp = (sessionId: string) =>
@@ -131,6 +145,8 @@ layer(TestLayer, { timeout: Duration.seconds(120), excludeTestServices: true })(
       expect(error.retryAfterMs).toBeGreaterThanOrEqual(0)
       expect(error.retryAfterMs).toBeLessThanOrEqual(3_000)
       expect(error.message).toContain("Rate limit")
+      // failed on OpenCode's first retry, not on the error OpenCode itself gives up with after several attempts
+      expect(error.message).toContain("OpenCode would retry")
 
       const attempts = requestsFor(sim, tag)
       expect(attempts.length).toBeGreaterThanOrEqual(1)
@@ -220,6 +236,55 @@ layer(TestLayer, { timeout: Duration.seconds(120), excludeTestServices: true })(
       )
       expect(error).toMatchObject({ _tag: "OpenCodeBadResponse", status: 500 })
       expect(error.message).toContain("openai/no-such-model")
+    }))
+
+  it.effect("calls on a shared watcher use its one subscription: replies, a 429 fails fast and a hang times out", () =>
+    Effect.gen(function*() {
+      const server = yield* OpencodeTestServer
+      const sim = yield* SimulatedModel
+      const { client, subscriptions } = yield* countingClient
+      const watcher = yield* client.sessionWatcher(serverOf(server))
+      const project = yield* watcher.directory(server.directory)
+      yield* project.ready
+      expect(subscriptions()).toBe(1)
+
+      const tags = { ok: [nonce(), nonce(), nonce()], limited: nonce(), hung: nonce() }
+      const started = Date.now()
+      const run = (text: string, timeoutMs = 60_000) =>
+        Effect.either(client.run(serverOf(server), request(server.directory, text, timeoutMs), { watcher }))
+      const [ok, limited, hung] = yield* Effect.all([
+        Effect.all(tags.ok.map((tag) => run(`hello ${tag}`)), { concurrency: "unbounded" }),
+        Effect.tap(run(`FAULT=429 ${tags.limited}`), () => Effect.sync(() => expect(Date.now() - started).toBeLessThan(15_000))),
+        run(`FAULT=hang ${tags.hung}`, 3_000)
+      ], { concurrency: "unbounded" })
+      ok.forEach((result, i) => expect(Either.getOrThrow(result).text).toContain(tags.ok[i]))
+      expect(Either.flip(limited)).toMatchObject(Either.right({ _tag: "OpenCodeProviderError", kind: "rate-limit" }))
+      // routed from the shared subscription: failed on OpenCode's first retry, not when OpenCode gave up by itself
+      expect(Either.flip(limited).pipe(Either.map((e) => e.message), Either.getOrElse(() => ""))).toContain("OpenCode would retry")
+      expect(Either.flip(hung)).toMatchObject(Either.right({ _tag: "OpenCodeTimeout", timeoutMs: 3_000 }))
+      // no subscription of their own
+      expect(subscriptions()).toBe(1)
+
+      const attempts = requestsFor(sim, tags.limited)
+      yield* expectCleanedUp(sessionIdOf(attempts[0]!))
+      yield* expectCleanedUp(sessionIdOf(requestsFor(sim, tags.hung)[0]!))
+      yield* Effect.sleep(Duration.millis(2_500))
+      expect(requestsFor(sim, tags.limited)).toHaveLength(attempts.length)
+    }).pipe(Effect.scoped))
+
+  it.effect("a call whose watcher closes (its server is going away) fails as OpenCodeUnreachable, with the session cleaned up", () =>
+    Effect.gen(function*() {
+      const server = yield* OpencodeTestServer
+      const sim = yield* SimulatedModel
+      const client = yield* OpenCodeClient
+      const scope = yield* Scope.make()
+      const watcher = yield* client.sessionWatcher(serverOf(server)).pipe(Scope.extend(scope))
+      const tag = nonce()
+      const fiber = yield* Effect.fork(client.run(serverOf(server), request(server.directory, `SLEEP=30000 ${tag}`, 60_000), { watcher }))
+      const sent = yield* waitFor("the LLM request", () => requestsFor(sim, tag)[0])
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* Effect.flip(Fiber.join(fiber))).toMatchObject({ _tag: "OpenCodeUnreachable", port: server.port })
+      yield* expectCleanedUp(sessionIdOf(sent))
     }))
 
   it.effect("events decode the status changes of a prompt", () =>

@@ -4,13 +4,13 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { TokenUsage } from "../domain/execution"
 import {
@@ -28,13 +28,14 @@ import {
   OpenCodeUnreachable,
   type OpenCodeServer,
   portOf,
-  type RetryStatus,
   Session,
-  SessionStatus,
-  SessionStatusEvent
+  SessionStatus
 } from "../domain/opencode"
 import { errorOfReply, providerErrorOfRetry, replyText, tokenUsageOf } from "../domain/opencodeOutcome"
 import { sseData } from "../lib/sse"
+import { type DirectoryWatch, makeDirectoryWatch, makeSessionWatcher, type SessionWatcher } from "./sessionWatch"
+
+export type { DirectoryWatch, SessionWatcher } from "./sessionWatch"
 
 /** Failures of any request: nothing listening, wrong password, no answer in time, or an answer omcm cannot use. */
 export type RequestError = OpenCodeUnreachable | OpenCodeUnauthorized | OpenCodeBadResponse | OpenCodeTimeout
@@ -59,6 +60,14 @@ export interface RunRequest {
   /** a title spares OpenCode the extra LLM call that would name the session */
   readonly title: string
   readonly timeoutMs: number
+}
+
+export interface RunOptions {
+  /**
+   * The server's shared event subscriptions (see `sessionWatcher`), which the pool keeps open for each server.
+   * Without one, `run` opens a subscription of its own for the call, and the prompt waits until it is live.
+   */
+  readonly watcher?: SessionWatcher | undefined
 }
 
 export interface RunResult {
@@ -106,10 +115,16 @@ export interface OpenCodeClientShape {
   /** `GET /event` of one directory, decoded; events of unknown shape come as `{type, properties}` */
   readonly events: (server: OpenCodeServer, directory: string) => Stream.Stream<OpenCodeEvent, RequestError>
   /**
+   * The shared event subscriptions of one server for the life of the scope: one per directory, opened on first use,
+   * reconnected when they drop, routing each session's provider retries to the `run` watching it. Give it to `run`.
+   */
+  readonly sessionWatcher: (server: OpenCodeServer) => Effect.Effect<SessionWatcher, never, Scope.Scope>
+  /**
    * One prompt on a fresh session, deleted afterwards. Fails fast with OpenCodeProviderError on the first retry
    * OpenCode announces; on a timeout, an error or an interruption the session is aborted before it is deleted.
+   * A call on a watcher that closes (its server went away) fails with OpenCodeUnreachable.
    */
-  readonly run: (server: OpenCodeServer, request: RunRequest) => Effect.Effect<RunResult, OpenCodeError>
+  readonly run: (server: OpenCodeServer, request: RunRequest, options?: RunOptions) => Effect.Effect<RunResult, OpenCodeError>
 }
 
 export class OpenCodeClient extends Context.Tag("omcm/OpenCodeClient")<OpenCodeClient, OpenCodeClientShape>() {
@@ -122,8 +137,6 @@ const SHORT_REQUEST_TIMEOUT = Duration.seconds(10)
 const CLEANUP_TIMEOUT = Duration.seconds(5)
 
 const SessionStatusMap = Schema.Record({ key: Schema.String, value: SessionStatus })
-
-const isStatusEvent = Schema.is(SessionStatusEvent)
 
 const decodeLenient = <A, I>(schema: Schema.Schema<A, I>) =>
   Schema.decodeUnknown(schema, { onExcessProperty: "ignore", errors: "first" })
@@ -270,7 +283,8 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
 
   const decodeEvent = decodeLenient(OpenCodeEvent)
 
-  const events: OpenCodeClientShape["events"] = (server, directory) =>
+  /** the raw `data` of every event of one directory */
+  const eventData = (server: OpenCodeServer, directory: string): Stream.Stream<string, RequestError> =>
     Stream.unwrap(
       send(server, HttpClientRequest.get(url(server, "/event")).pipe(inDirectory(directory))).pipe(
         Effect.flatMap((response) =>
@@ -279,45 +293,42 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
             : response.text.pipe(Effect.mapError(transportError(server)), Effect.flatMap((body) => badStatus(response, body, "events")))
         )
       )
-    ).pipe(
+    )
+
+  const events: OpenCodeClientShape["events"] = (server, directory) =>
+    eventData(server, directory).pipe(
       // an event omcm cannot read is skipped, never fatal
       Stream.mapEffect((data) => Effect.option(Effect.try(() => JSON.parse(data) as unknown).pipe(Effect.flatMap(decodeEvent)))),
       Stream.filterMap((event) => event)
     )
 
-  /**
-   * Fails with the first retry OpenCode announces for the session, and never succeeds. `subscribed` completes once
-   * the stream is live (OpenCode's first event is `server.connected`) or cannot be had: then only the timeout is left.
-   */
-  const watchRetries = (server: OpenCodeServer, request: RunRequest, sessionId: string, subscribed: Deferred.Deferred<void>) =>
-    events(server, request.directory).pipe(
-      Stream.tap(() => Deferred.succeed(subscribed, undefined)),
-      Stream.filterMap((event): Option.Option<RetryStatus> =>
-        isStatusEvent(event) && event.properties.sessionID === sessionId && event.properties.status.type === "retry"
-          ? Option.some(event.properties.status)
-          : Option.none()
-      ),
-      Stream.runHead,
-      Effect.orElseSucceed(() => Option.none<RetryStatus>()),
-      Effect.zipLeft(Deferred.succeed(subscribed, undefined)),
-      Effect.flatMap((retry): Effect.Effect<never, OpenCodeProviderError> =>
-        Option.isNone(retry)
-          ? Effect.never
-          : Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(providerErrorOfRetry(retry.value, request.model, now)))
-      )
-    )
-
-  const promptWatched = (server: OpenCodeServer, request: RunRequest, sessionId: string) =>
-    Effect.gen(function*() {
-      const subscribed = yield* Deferred.make<void>()
-      const ask = Deferred.await(subscribed).pipe(
-        // a stream that says nothing for this long still must not keep the prompt from being sent
-        Effect.timeout(Duration.seconds(2)),
-        Effect.ignore,
-        Effect.zipRight(prompt(server, { sessionId, directory: request.directory, text: request.text, model: request.model, agent: request.agent }))
-      )
-      return yield* Effect.raceFirst(ask, watchRetries(server, request, sessionId, subscribed))
+  const watchDirectory = (server: OpenCodeServer, directory: string) =>
+    makeDirectoryWatch({
+      directory,
+      port: portOf(server.baseUrl),
+      subscribe: eventData(server, directory),
+      statuses: sessionStatus(server, directory)
     })
+
+  const sessionWatcher: OpenCodeClientShape["sessionWatcher"] = (server) =>
+    makeSessionWatcher((directory) => watchDirectory(server, directory))
+
+  /**
+   * The prompt, raced against the first retry OpenCode announces for the session. A subscription that is not live
+   * yet (one of the call's own) gets a moment (`ready`: up to 2 s) before the prompt goes out; a shared one is live.
+   */
+  const promptWatched = (server: OpenCodeServer, request: RunRequest, sessionId: string, watch: DirectoryWatch) =>
+    Effect.scoped(Effect.gen(function*() {
+      const retried = yield* watch.session(sessionId)
+      yield* watch.ready
+      const failFast = retried.pipe(
+        Effect.flatMap((retry) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(providerErrorOfRetry(retry, request.model, now)))
+        )
+      )
+      const ask = prompt(server, { sessionId, directory: request.directory, text: request.text, model: request.model, agent: request.agent })
+      return yield* Effect.raceFirst(ask, failFast)
+    }))
 
   const cleanup = (server: OpenCodeServer, session: SessionRef, succeeded: boolean) =>
     (succeeded ? Effect.void : Effect.ignore(abort(server, session))).pipe(
@@ -326,20 +337,24 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       Effect.ignore
     )
 
-  const run: OpenCodeClientShape["run"] = (server, request) =>
+  const run: OpenCodeClientShape["run"] = (server, request, options) =>
     Effect.gen(function*() {
       const started = yield* Clock.currentTimeMillis
       const { reply, sessionId } = yield* Effect.uninterruptibleMask((restore) =>
-        restore(createSession(server, { directory: request.directory, title: request.title })).pipe(
-          Effect.flatMap((session) => {
-            const ref = { sessionId: session.id, directory: request.directory }
-            return restore(promptWatched(server, request, session.id)).pipe(
-              Effect.onExit((exit) => cleanup(server, ref, Exit.isSuccess(exit))),
-              Effect.map((reply) => ({ reply, sessionId: session.id }))
-            )
-          })
-        )
+        Effect.gen(function*() {
+          // leased first: a subscription of the call's own connects while the session is created
+          const watch = yield* (options?.watcher === undefined
+            ? watchDirectory(server, request.directory)
+            : options.watcher.directory(request.directory))
+          const session = yield* restore(createSession(server, { directory: request.directory, title: request.title }))
+          const ref = { sessionId: session.id, directory: request.directory }
+          const reply = yield* restore(promptWatched(server, request, session.id, watch)).pipe(
+            Effect.onExit((exit) => cleanup(server, ref, Exit.isSuccess(exit)))
+          )
+          return { reply, sessionId: session.id }
+        })
       ).pipe(
+        Effect.scoped,
         Effect.timeoutFail({
           duration: Duration.millis(request.timeoutMs),
           onTimeout: () =>
@@ -361,5 +376,5 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       }
     })
 
-  return { health, bootInstance, createSession, prompt, getSession, abort, deleteSession, sessionStatus, events, run }
+  return { health, bootInstance, createSession, prompt, getSession, abort, deleteSession, sessionStatus, events, sessionWatcher, run }
 }

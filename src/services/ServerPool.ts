@@ -14,7 +14,7 @@ import type { ExecutionResult } from "../domain/execution"
 import { splitModelId } from "../domain/model"
 import type { OpenCodeError } from "../domain/opencode"
 import { NoServerAvailable, PortsExhausted, type ServerStartFailed } from "../domain/poolErrors"
-import { OpenCodeClient } from "./OpenCodeClient"
+import { OpenCodeClient, type SessionWatcher } from "./OpenCodeClient"
 import { isPortFree, isUsablePort } from "./pool/portProbe"
 import { cleanStalePools, makePoolRegistry, type StaleCleanup } from "./pool/poolRegistry"
 import { makeServerSlot, type ServerInfo, type ServerSlot } from "./pool/serverSlot"
@@ -85,6 +85,7 @@ export class ServerPool extends Context.Tag("omcm/ServerPool")<ServerPool, Serve
 }
 
 const PORT_RANGE = 200
+type Slot = ServerSlot<SessionWatcher>
 
 export const makeServerPool = (
   options: PoolOptions
@@ -96,7 +97,7 @@ export const makeServerPool = (
     const poolId = `${process.pid}-${randomBytes(6).toString("hex")}`
     const password = randomBytes(24).toString("base64url")
     const registry = makePoolRegistry(options.registryDir, poolId)
-    const slots = yield* Ref.make<ReadonlyArray<ServerSlot>>([])
+    const slots = yield* Ref.make<ReadonlyArray<Slot>>([])
     const reservedPorts = yield* Ref.make<ReadonlySet<number>>(new Set())
     const roundRobin = yield* Ref.make(0)
     const stats = yield* Ref.make({ totalRequests: 0, completed: 0, totalMs: 0, inFlight: 0 })
@@ -123,7 +124,18 @@ export const makeServerPool = (
         startTimeoutMs: options.startTimeoutMs,
         probe
       },
-      warmUp: (baseUrl: string) => client.bootInstance({ baseUrl, password }, options.projectDir).pipe(Effect.ignore),
+      // boot the project's instance, then open its event subscription: one per process, shared by every call (calls
+      // in other directories open theirs on first use); a lease for the life of the process keeps it open
+      warmUp: (baseUrl: string) =>
+        Effect.gen(function*() {
+          const server = { baseUrl, password }
+          yield* client.bootInstance(server, options.projectDir).pipe(Effect.ignore)
+          const watcher = yield* client.sessionWatcher(server)
+          const project = yield* watcher.directory(options.projectDir)
+          // live before the server takes calls (`ready` gives up after 2 s: then it catches up once it is live)
+          yield* project.ready
+          return watcher
+        }),
       healthIntervalMs: options.healthIntervalMs,
       healthTimeoutMs: Math.min(10_000, Math.max(2_000, options.healthIntervalMs / 2))
     }
@@ -143,7 +155,7 @@ export const makeServerPool = (
       Ref.update(reservedPorts, (ports) => new Set([...ports].filter((p) => p !== port)))
 
     /** start one more server; a port that turns out to be taken is skipped */
-    const addServer: Effect.Effect<ServerSlot, ServerStartFailed | PortsExhausted> = Effect.gen(function*() {
+    const addServer: Effect.Effect<Slot, ServerStartFailed | PortsExhausted> = Effect.gen(function*() {
       for (;;) {
         const port = yield* reservePort
         const slot = yield* makeServerSlot(port, slotOptions, persist).pipe(
@@ -164,7 +176,7 @@ export const makeServerPool = (
       }
     })
 
-    const removeServer = (slot: ServerSlot) =>
+    const removeServer = (slot: Slot) =>
       Effect.gen(function*() {
         yield* Ref.update(slots, (all) => all.filter((s) => s !== slot))
         yield* slot.stop
@@ -192,12 +204,12 @@ export const makeServerPool = (
     const pick = (exclude: ReadonlySet<number>) =>
       Effect.gen(function*() {
         const all = yield* Ref.get(slots)
-        const candidates: Array<{ slot: ServerSlot; busy: number }> = []
+        const candidates: Array<{ slot: Slot; busy: number }> = []
         for (const slot of all) {
           if (exclude.has(slot.port) || !(yield* slot.isHealthy)) continue
           candidates.push({ slot, busy: yield* Ref.get(slot.busy) })
         }
-        if (candidates.length === 0) return Option.none<ServerSlot>()
+        if (candidates.length === 0) return Option.none<Slot>()
         const least = Math.min(...candidates.map((c) => c.busy))
         const tied = candidates.filter((c) => c.busy === least)
         const turn = yield* Ref.getAndUpdate(roundRobin, (n) => n + 1)
@@ -243,19 +255,20 @@ export const makeServerPool = (
         }
       })
 
-    const runOn = (slot: ServerSlot, prompt: string, o: ExecuteOptions, timeoutMs: number) => {
+    const runOn = (slot: Slot, prompt: string, o: ExecuteOptions, timeoutMs: number) => {
       const { model, provider } = splitModelId(o.model)
       return Effect.acquireUseRelease(
         Ref.update(slot.busy, (n) => n + 1),
         () =>
-          client.run(serverOf(slot), {
-            directory: o.directory ?? options.projectDir,
-            text: prompt,
-            model: { providerID: provider, modelID: model },
-            agent: o.agent,
-            title: o.title ?? `omcm: ${prompt.slice(0, 60)}`,
-            timeoutMs
-          }),
+          Effect.flatMap(slot.attached, (watcher) =>
+            client.run(serverOf(slot), {
+              directory: o.directory ?? options.projectDir,
+              text: prompt,
+              model: { providerID: provider, modelID: model },
+              agent: o.agent,
+              title: o.title ?? `omcm: ${prompt.slice(0, 60)}`,
+              timeoutMs
+            }, { watcher: Option.getOrUndefined(watcher) })),
         () => Ref.update(slot.busy, (n) => n - 1)
       )
     }
@@ -269,7 +282,7 @@ export const makeServerPool = (
           yield* Ref.update(stats, (s) => ({ ...s, totalRequests: s.totalRequests + 1, inFlight: s.inFlight + 1 }))
           if ((yield* load) > 0.8) yield* scaleUp
           const first = yield* awaitServer(new Set(), deadline)
-          const attempt = (slot: ServerSlot) =>
+          const attempt = (slot: Slot) =>
             Effect.flatMap(Clock.currentTimeMillis, (now) => runOn(slot, prompt, o, Math.max(1, deadline - now))).pipe(
               Effect.map((result) => ({ result, port: slot.port }))
             )

@@ -3,6 +3,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
@@ -23,20 +24,24 @@ export interface ServerInfo {
 type Command = { readonly _tag: "Restart"; readonly reason: string } | { readonly _tag: "Stop" }
 type Phase = "starting" | "up" | "error" | "recovering" | "stopped"
 
-interface SlotState {
+interface SlotState<A> {
   readonly phase: Phase
   readonly pid: number | null
   readonly restarts: number
   readonly lastError: string | null
   readonly server: RunningServer | null
+  /** what `warmUp` gave the running incarnation */
+  readonly attached: Option.Option<A>
 }
 
-export interface ServerSlot {
+export interface ServerSlot<A = unknown> {
   readonly port: number
   readonly baseUrl: string
   readonly info: Effect.Effect<ServerInfo>
   readonly isHealthy: Effect.Effect<boolean>
   readonly busy: Ref.Ref<number>
+  /** what `warmUp` gave the running process, while it is up (gone with the process: it lives in its scope) */
+  readonly attached: Effect.Effect<Option.Option<A>>
   /** completes once the first start succeeded, or fails with why it did not */
   readonly firstStart: Effect.Effect<void, ServerStartFailed>
   /** ask the supervisor to restart the process on the same port (ignored while it is not up) */
@@ -47,10 +52,13 @@ export interface ServerSlot {
   readonly close: Effect.Effect<void>
 }
 
-export interface SlotOptions {
+export interface SlotOptions<A> {
   readonly process: Omit<ServerProcessOptions, "port">
-  /** run once a process is healthy, before it takes requests (its failure is ignored) */
-  readonly warmUp: (baseUrl: string) => Effect.Effect<void>
+  /**
+   * Run once a process is healthy, before it takes requests, in the scope of that process's life: what it returns
+   * (and whatever it opens in the scope, such as event subscriptions) lives exactly as long as the process.
+   */
+  readonly warmUp: (baseUrl: string) => Effect.Effect<A, never, Scope.Scope>
   readonly healthIntervalMs: number
   readonly healthTimeoutMs: number
 }
@@ -63,17 +71,24 @@ const statusOf = (phase: Phase, busy: number): ServerStatus =>
  * process lives in its own scope; a crash (process exit), a failed health check or a Restart command closes it
  * and starts the next one on the same port, until Stop.
  */
-export const makeServerSlot = (
+export const makeServerSlot = <A>(
   port: number,
-  options: SlotOptions,
+  options: SlotOptions<A>,
   onChange: Effect.Effect<void>
-): Effect.Effect<ServerSlot, never, Scope.Scope | CommandExecutor.CommandExecutor> =>
+): Effect.Effect<ServerSlot<A>, never, Scope.Scope | CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     const mailbox = yield* Queue.unbounded<Command>()
-    const state = yield* Ref.make<SlotState>({ phase: "starting", pid: null, restarts: 0, lastError: null, server: null })
+    const state = yield* Ref.make<SlotState<A>>({
+      phase: "starting",
+      pid: null,
+      restarts: 0,
+      lastError: null,
+      server: null,
+      attached: Option.none()
+    })
     const busy = yield* Ref.make(0)
     const firstStart = yield* Deferred.make<void, ServerStartFailed>()
-    const set = (f: (s: SlotState) => SlotState) => Ref.update(state, f).pipe(Effect.zipRight(onChange))
+    const set = (f: (s: SlotState<A>) => SlotState<A>) => Ref.update(state, f).pipe(Effect.zipRight(onChange))
 
     /** ends after two failed checks in a row: one slow answer on a loaded machine is not a hung server */
     const unhealthy = (server: RunningServer) =>
@@ -91,10 +106,10 @@ export const makeServerSlot = (
     const incarnation = (restart: boolean) =>
       Effect.scoped(
         Effect.gen(function*() {
-          yield* set((s) => ({ ...s, phase: restart ? "recovering" : "starting", pid: null, server: null }))
+          yield* set((s) => ({ ...s, phase: restart ? "recovering" : "starting", pid: null, server: null, attached: Option.none() }))
           const server = yield* startServerProcess({ ...options.process, port })
-          yield* options.warmUp(server.baseUrl)
-          yield* set((s) => ({ ...s, phase: "up", pid: server.pid, server }))
+          const attached = yield* options.warmUp(server.baseUrl)
+          yield* set((s) => ({ ...s, phase: "up", pid: server.pid, server, attached: Option.some(attached) }))
           yield* Deferred.succeed(firstStart, undefined)
           return yield* Effect.raceAll([
             server.exited.pipe(Effect.as({ _tag: "Exited" as const })),
@@ -115,7 +130,7 @@ export const makeServerSlot = (
             yield* set((s) => ({ ...s, phase: "stopped", lastError: outcome.left.message }))
             return
           }
-          yield* set((s) => ({ ...s, phase: "error", lastError: outcome.left.message }))
+          yield* set((s) => ({ ...s, phase: "error", lastError: outcome.left.message, attached: Option.none() }))
           // keep trying on the same port, but let a Stop through while waiting
           const stop = yield* Queue.take(mailbox).pipe(
             Effect.map((c) => c._tag === "Stop"),
@@ -130,10 +145,10 @@ export const makeServerSlot = (
         if (why._tag === "Stop") break
         backoffMs = 500
         const reason = why._tag === "Restart" ? why.reason : why._tag === "Exited" ? "process exited" : "failed a health check"
-        yield* set((s) => ({ ...s, phase: "error", restarts: s.restarts + 1, lastError: reason }))
+        yield* set((s) => ({ ...s, phase: "error", restarts: s.restarts + 1, lastError: reason, attached: Option.none() }))
         restart = true
       }
-      yield* set((s) => ({ ...s, phase: "stopped", pid: null, server: null }))
+      yield* set((s) => ({ ...s, phase: "stopped", pid: null, server: null, attached: Option.none() }))
     })
 
     const fiber = yield* Effect.forkScoped(supervise)
@@ -150,11 +165,15 @@ export const makeServerSlot = (
       info,
       isHealthy: Effect.map(Ref.get(state), (s) => s.phase === "up"),
       busy,
+      attached: Effect.map(Ref.get(state), (s) => (s.phase === "up" ? s.attached : Option.none())),
       firstStart: Deferred.await(firstStart),
       restart: (reason) =>
         Effect.flatMap(Ref.get(state), (s) => (s.phase === "up" ? Queue.offer(mailbox, { _tag: "Restart", reason }) : Effect.void)),
       stop: Queue.offer(mailbox, { _tag: "Stop" }).pipe(Effect.zipRight(Fiber.await(fiber)), Effect.asVoid),
-      close: Fiber.interrupt(fiber).pipe(Effect.zipRight(set((st) => ({ ...st, phase: "stopped", pid: null, server: null }))), Effect.asVoid)
-    } satisfies ServerSlot
+      close: Fiber.interrupt(fiber).pipe(
+        Effect.zipRight(set((st) => ({ ...st, phase: "stopped", pid: null, server: null, attached: Option.none() }))),
+        Effect.asVoid
+      )
+    } satisfies ServerSlot<A>
   })
 
