@@ -2,14 +2,15 @@
 //
 // Start-up cost is what matters: Node 20 has no compile cache for modules, and parsing a large bundle on every hook
 // call would dominate. So dist/omcm.js is a small CommonJS loader (dist/package.json makes it CommonJS: Node's ESM
-// loader alone costs more start-up time) followed by two payloads, deflated and base64-encoded in line comments that
+// loader alone costs more start-up time) followed by two payloads, compressed and base64-encoded in line comments that
 // the parser skips: a lean one with only the hook and statusline programs, and the full CLI. The loader picks one by
 // the command, inflates it, compiles it with vm.Script and a V8 code cache (next to the file, or under OMCM_HOME when
-// dist/ is read-only), and runs it.
+// dist/ is read-only), and runs it. A hook first goes through the relay (src/relay, plain Node): when the pool daemon
+// runs, it answers the hook and no payload is loaded at all.
 import * as esbuild from "esbuild"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { deflateRawSync } from "node:zlib"
+import { brotliCompressSync, constants as zlibConstants } from "node:zlib"
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -32,23 +33,37 @@ const bundle = async (entry) => {
   return result.outputFiles[0].text
 }
 
+const relay = (await esbuild.build({
+  entryPoints: ["src/relay/entry.ts"],
+  bundle: true,
+  platform: "node",
+  format: "iife",
+  globalName: "__omcmRelay",
+  target: "node20",
+  minify: true,
+  legalComments: "none",
+  charset: "ascii",
+  write: false,
+  logLevel: "warning"
+})).outputFiles[0].text.trim()
 const lean = await bundle("src/lean.ts")
 const full = await bundle("src/bin.ts")
 const hash = (text) => createHash("sha256").update(text).digest("hex").slice(0, 16)
-// the lean payload stays plain (inflating it would cost more than the parser skipping it): one comment line, its
-// newlines written as \x01, which esbuild's ASCII output never contains (it escapes control characters)
-const oneLine = (text) => {
-  if (text.includes("\x01")) throw new Error("the lean bundle contains \\x01")
-  return text.replaceAll("\n", "\x01")
-}
-const packed = (text) => deflateRawSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64")
+// Brotli keeps the file small: every hook call parses the whole file (as comments), and the relayed hook path
+// (see below) uses neither payload. Decompressing the lean one costs about 2 ms.
+const packed = (text) =>
+  brotliCompressSync(Buffer.from(text, "utf8"), {
+    params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_LGWIN]: 24 }
+  }).toString("base64")
 
 const loader = `#!/usr/bin/env node
 "use strict";
 const vm=require("node:vm"),fs=require("node:fs"),path=require("node:path"),os=require("node:os"),zlib=require("node:zlib"),{pathToFileURL}=require("node:url");
 const a=process.argv[2],kind=a==="hook"||(a==="statusline"&&process.argv.length===3)?"lean":"full",hash=kind==="lean"?"${hash(lean)}":"${hash(full)}";
+const run=(stdin)=>{
+if(stdin!==undefined)globalThis.__omcmHookStdin=stdin;
 const text=fs.readFileSync(__filename,"latin1"),open="\\n//@omcm-"+kind+" ",at=text.indexOf(open)+open.length,end=text.indexOf("\\n",at);
-const SOURCE=kind==="lean"?text.slice(at,end).replace(/\\x01/g,"\\n"):zlib.inflateRawSync(Buffer.from(text.slice(at,end),"base64")).toString("utf8");
+const SOURCE=zlib.brotliDecompressSync(Buffer.from(text.slice(at,end),"base64")).toString("utf8");
 const name="omcm-"+kind+"-"+hash+"-"+process.version+"-"+process.arch+".v8cache";
 const home=process.env.OMCM_HOME||path.join(process.env.HOME||os.homedir(),".omcm");
 const caches=[path.join(__dirname,".cache",name),path.join(home,"cache",name)];
@@ -56,7 +71,10 @@ let cachedData;for(const c of caches){try{cachedData=fs.readFileSync(c);break}ca
 const script=new vm.Script("(function(exports,require,module,__filename,__dirname,__omcmImportMetaUrl){"+SOURCE+"\\n})",{filename:__filename,cachedData});
 if(cachedData===undefined||script.cachedDataRejected)process.once("exit",()=>{let data;try{data=script.createCachedData()}catch{return}for(const c of caches){try{fs.mkdirSync(path.dirname(c),{recursive:true});const t=c+"."+process.pid+".tmp";fs.writeFileSync(t,data);fs.renameSync(t,c);return}catch{}}});
 const m={exports:{}};script.runInThisContext()(m.exports,require,m,__filename,__dirname,pathToFileURL(__filename).href);
-//@omcm-lean ${oneLine(lean)}
+};
+if(kind==="lean"&&a==="hook"){${relay}
+__omcmRelay.relayHook(process.argv[3]??"",run)}else run();
+//@omcm-lean ${packed(lean)}
 //@omcm-full ${packed(full)}
 `
 mkdirSync("dist", { recursive: true })

@@ -3,7 +3,9 @@
 const argv = process.argv.slice(2)
 
 if (argv[0] === "hook") {
-  void import("./programs/hooks/main").then((m) => m.main(argv.slice(1)))
+  // the relay (src/relay) may have read stdin already, when no daemon took the call
+  const stdin = (globalThis as { __omcmHookStdin?: string }).__omcmHookStdin
+  void import("./programs/hooks/main").then((m) => m.main(argv.slice(1), stdin))
 } else {
   void import("./programs/statuslineMain").then((m) => m.main())
 }

@@ -23,6 +23,18 @@ export const ExecuteBody = Schema.Struct({
 })
 export type ExecuteBody = typeof ExecuteBody.Type
 
+/** A hook call relayed to the daemon (src/relay): the raw hook input and the caller's environment it depends on. */
+export const HookRelayBody = Schema.Struct({
+  text: Schema.String,
+  env: Schema.Struct({
+    HOME: Schema.optional(Schema.String),
+    OMCM_HOME: Schema.optional(Schema.String),
+    OMCM_CONFIG_DIR: Schema.optional(Schema.String),
+    CLAUDE_CONFIG_DIR: Schema.optional(Schema.String),
+    OMCM_CLAUDE_USAGE: Schema.optional(Schema.String)
+  })
+})
+
 /** what the daemon answers when an execution fails: the error's tag and one-line message */
 export const ErrorBody = Schema.Struct({
   error: Schema.Struct({

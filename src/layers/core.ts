@@ -39,8 +39,14 @@ export const HudLive = Layer.mergeAll(UsageLive, MetricsCollector.layer).pipe(
   Layer.provideMerge(ConfigLive)
 )
 
-/** What a hook needs: routing decisions, and recording them and their calls */
-export const HookLive = Layer.mergeAll(FusionRouter.layer, Tracker.layer).pipe(
-  Layer.provideMerge(Layer.mergeAll(UsageLive, StateLive)),
-  Layer.provideMerge(ConfigLive)
-)
+/**
+ * What a hook needs: routing decisions, and recording them and their calls, for a process with environment `env`
+ * (the daemon answers hooks relayed from processes with their own OMCM_HOME, OMCM_CONFIG_DIR...).
+ */
+export const makeHookLive = (env: NodeJS.ProcessEnv) =>
+  Layer.mergeAll(FusionRouter.layer, Tracker.layer).pipe(
+    Layer.provideMerge(Layer.mergeAll(ClaudeUsage.layerWith(env), StateLive)),
+    Layer.provideMerge(Config.layer.pipe(Layer.provideMerge(Paths.layerFrom(env))))
+  )
+
+export const HookLive = makeHookLive(process.env)

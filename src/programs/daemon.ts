@@ -4,11 +4,14 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Console from "effect/Console"
 import * as Deferred from "effect/Deferred"
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
-import { DaemonStartFailed, type DaemonState, ExecuteBody } from "../domain/daemon"
+import { DaemonStartFailed, type DaemonState, ExecuteBody, HookRelayBody } from "../domain/daemon"
 import { writeFileAtomic } from "../lib/jsonFile"
 import { processStartTicks } from "../lib/processes"
 import { poolOptionsFromConfig, type PoolOverrides } from "../layers/pool"
@@ -17,6 +20,9 @@ import { Paths } from "../services/Paths"
 import { announceDaemonPort, claimDaemon, releaseDaemon } from "../services/pool/daemonRegistration"
 import { makeServerPool, type ServerPoolShape } from "../services/ServerPool"
 import { Store } from "../services/Store"
+import { recordFailure } from "./hooks/failOpen"
+import { makeHookContexts } from "./hookContexts"
+import { describeFailure, type HookServices, runHookText } from "./hooks/main"
 
 const errorResponse = (error: { readonly _tag: string; readonly message: string }, status: number) => {
   const extra = error as { kind?: unknown; retryAfterMs?: unknown }
@@ -40,7 +46,12 @@ const statusOfError = (tag: string) =>
  * The daemon's API, on 127.0.0.1 only, for the CLI and the hooks. Every route needs the bearer token from the
  * 0600 state file. A client that disconnects interrupts its request, which aborts the OpenCode session.
  */
-const makeApi = (pool: ServerPoolShape, token: string, stop: Effect.Effect<void>) => {
+const makeApi = (
+  pool: ServerPoolShape,
+  token: string,
+  stop: Effect.Effect<void>,
+  hookContextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Context.Context<HookServices>, unknown>
+) => {
   const authorized = Effect.map(HttpServerRequest.HttpServerRequest, (req) => req.headers["authorization"] === `Bearer ${token}`)
   const guard = <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
     Effect.flatMap(authorized, (ok) =>
@@ -64,6 +75,32 @@ const makeApi = (pool: ServerPoolShape, token: string, stop: Effect.Effect<void>
               Effect.catchAll((error) => Effect.succeed(errorResponse(error, statusOfError(error._tag))))
             )
           ),
+          Effect.catchTags({
+            ParseError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message.split("\n")[0] ?? "bad body" }, 400)),
+            RequestError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message }, 400))
+          })
+        )
+      )
+    ),
+    HttpRouter.post(
+      "/hook/:event",
+      guard(
+        Effect.gen(function*() {
+          const { event } = yield* HttpRouter.params
+          const body = yield* HttpServerRequest.schemaBodyJson(HookRelayBody)
+          const env = { ...process.env, ...body.env }
+          const output = yield* Effect.flatMap(hookContextFor(env), (context) =>
+            runHookText(event ?? "", body.text).pipe(Effect.provide(context))).pipe(
+            // the same fail-open rule as in a hook process: the call proceeds, the reason is logged
+            Effect.catchAllCause((cause) =>
+              recordFailure(event ?? "", undefined, describeFailure(Cause.squash(cause))).pipe(
+                Effect.provide(Paths.layerFrom(env)),
+                Effect.as(Option.none())
+              )
+            )
+          )
+          return HttpServerResponse.unsafeJson({ output: Option.getOrNull(output) })
+        }).pipe(
           Effect.catchTags({
             ParseError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message.split("\n")[0] ?? "bad body" }, 400)),
             RequestError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message }, 400))
@@ -99,7 +136,10 @@ export const runDaemon = (overrides: PoolOverrides, announce: (state: DaemonStat
       const server = yield* NodeHttpServer.make(() => http.createServer(), { port: 0, host: "127.0.0.1" }).pipe(
         Effect.mapError((e) => new DaemonStartFailed({ message: `cannot open the daemon API: ${String(e.cause)}` }))
       )
-      const app = yield* HttpRouter.toHttpApp(makeApi(pool, token, Deferred.succeed(stopped, undefined).pipe(Effect.asVoid)))
+      const hookContexts = yield* makeHookContexts
+      const app = yield* HttpRouter.toHttpApp(
+        makeApi(pool, token, Deferred.succeed(stopped, undefined).pipe(Effect.asVoid), hookContexts.contextFor)
+      )
       yield* server.serve(app)
       const apiPort = server.address._tag === "TcpAddress" ? server.address.port : 0
       yield* announceDaemonPort(store, apiPort)

@@ -29,16 +29,20 @@ export interface ClaudeUsageShape {
 }
 
 export class ClaudeUsage extends Context.Tag("omcm/ClaudeUsage")<ClaudeUsage, ClaudeUsageShape>() {
-  static readonly layer = Layer.effect(
-    ClaudeUsage,
-    Effect.gen(function*() {
-      const { config } = yield* Config
-      const paths = yield* Paths
-      const fetchUsage = (token: string) =>
-        Effect.flatMap(Effect.promise(() => import("./usage/oauthFetch")), (m) => m.fetchOauthUsageLive(config.usage.oauth, token))
-      return makeClaudeUsage({ config, paths, fetchUsage, env: process.env })
-    })
-  )
+  /** usage as seen by a process with environment `env` (OMCM_CLAUDE_USAGE) */
+  static readonly layerWith = (env: NodeJS.ProcessEnv) =>
+    Layer.effect(
+      ClaudeUsage,
+      Effect.gen(function*() {
+        const { config } = yield* Config
+        const paths = yield* Paths
+        const fetchUsage = (token: string) =>
+          Effect.flatMap(Effect.promise(() => import("./usage/oauthFetch")), (m) => m.fetchOauthUsageLive(config.usage.oauth, token))
+        return makeClaudeUsage({ config, paths, fetchUsage, env })
+      })
+    )
+
+  static readonly layer = ClaudeUsage.layerWith(process.env)
 }
 
 const unknownUsage: Usage = { percent: 0, fiveHour: null, weekly: null, source: "unknown" }

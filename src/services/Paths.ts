@@ -41,6 +41,9 @@ export class Paths extends Context.Tag("omcm/Paths")<Paths, PathsShape>() {
   }
 
   static readonly layer = Layer.sync(Paths, () => Paths.fromEnv(process.env))
+
+  /** the paths of another environment (a hook relayed to the daemon carries its caller's) */
+  static readonly layerFrom = (env: NodeJS.ProcessEnv) => Layer.succeed(Paths, Paths.fromEnv(env))
 }
 
 const nonEmpty = (value: string | undefined): string | undefined =>

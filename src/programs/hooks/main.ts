@@ -23,7 +23,7 @@ import { preToolUse } from "./preToolUse"
 import { sessionEnd, sessionStart, stop } from "./sessionHooks"
 import { userPromptSubmit } from "./userPromptSubmit"
 
-type HookServices = Layer.Layer.Success<typeof HookLive>
+export type HookServices = Layer.Layer.Success<typeof HookLive>
 type Handler = (input: unknown) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>
 
 const handle = <A, I>(schema: Schema.Schema<A, I>, f: (input: A) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>): Handler =>
@@ -45,33 +45,40 @@ export const HOOK_EVENTS: Readonly<Record<string, Handler>> = {
 /** larger than any hook input Claude Code sends; past it the input is dropped, never buffered without end */
 const STDIN_LIMIT = 8 * 1024 * 1024
 
-const describe = (error: unknown): string =>
+/** One hook call on its raw input text: parse, decode with the event's schema, decide. */
+export const runHookText = (event: string, text: string): Effect.Effect<Option.Option<HookOutput>, unknown, HookServices> =>
+  Effect.gen(function*() {
+    const handler = HOOK_EVENTS[event]
+    if (handler === undefined) return yield* Effect.fail(new Error(`unknown hook event ${JSON.stringify(event)}`))
+    if (text.trim().length === 0) return yield* Effect.fail(new Error("empty hook input"))
+    const input = yield* parseJson(text).pipe(Effect.mapError((why) => new Error(`hook input is ${why}`)))
+    return yield* handler(input)
+  })
+
+export const describeFailure = (error: unknown): string =>
   error instanceof Error ? error.message : typeof error === "object" && error !== null && "message" in error ? String((error as { message: unknown }).message) : String(error)
 
 /**
  * `omcm hook <event>`: one Claude Code hook call. Whatever happens inside omcm, the process exits 0 and prints
  * either a decision Claude Code understands or nothing (the call proceeds unchanged); failures are logged.
+ * `stdin` is the input when a relay already read it (see src/relay).
  */
-export const main = (args: ReadonlyArray<string>) => {
+export const main = (args: ReadonlyArray<string>, stdin?: string) => {
   const event = args[0] ?? ""
-  const handler = HOOK_EVENTS[event]
   const program = Effect.gen(function*() {
-    if (handler === undefined) {
+    if (HOOK_EVENTS[event] === undefined) {
       process.stderr.write(`omcm hook: unknown event ${JSON.stringify(event)} (expected one of ${Object.keys(HOOK_EVENTS).join(", ")})\n`)
       return
     }
     // omcm's own `claude -p` children must not be routed a second time
     if (process.env.OMCM_DELEGATED === "1") return
-    const text = yield* readStdin(STDIN_LIMIT).pipe(Effect.mapError(() => new Error(`hook input larger than ${STDIN_LIMIT} bytes`)))
-    if (text.trim().length === 0) return yield* Effect.fail(new Error("empty hook input"))
-    const input = yield* parseJson(text).pipe(Effect.mapError((why) => new Error(`hook input is ${why}`)))
-    const output = yield* handler(input).pipe(Effect.provide(HookLive))
+    const text = stdin ?? (yield* readStdin(STDIN_LIMIT).pipe(Effect.mapError(() => new Error(`hook input larger than ${STDIN_LIMIT} bytes`))))
+    const output = yield* runHookText(event, text).pipe(Effect.provide(HookLive))
     if (Option.isSome(output)) process.stdout.write(`${JSON.stringify(output.value)}\n`)
   })
   Effect.runPromiseExit(program).then((exit) => {
     if (Exit.isSuccess(exit)) return
-    const failure = Cause.squash(exit.cause)
-    return Effect.runPromise(recordFailure(event, undefined, describe(failure)))
+    return Effect.runPromise(recordFailure(event, undefined, describeFailure(Cause.squash(exit.cause))))
   }).catch(() => undefined).finally(() => {
     process.exitCode = 0
   })
