@@ -170,6 +170,8 @@ export const relayHook = (event: string, fallback: (stdin: string | undefined) =
       `Authorization: Bearer ${daemon.token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
       "Connection: close\r\n\r\n"
     sent = true
-    socket.end(Buffer.concat([Buffer.from(head, "latin1"), body]))
+    // no half-close: an HTTP server reads a FIN from the client as a hang-up and abandons the call (a delegation
+    // would be aborted); our side ends once the whole answer is in
+    socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]))
   })
 }
