@@ -58,12 +58,12 @@ const packed = (text) =>
 
 const loader = `#!/usr/bin/env node
 "use strict";
-const vm=require("node:vm"),fs=require("node:fs"),path=require("node:path"),os=require("node:os"),zlib=require("node:zlib"),{pathToFileURL}=require("node:url");
+const vm=require("node:vm"),fs=require("node:fs"),path=require("node:path"),os=require("node:os"),{pathToFileURL}=require("node:url");
 const a=process.argv[2],kind=a==="hook"||(a==="statusline"&&process.argv.length===3)?"lean":"full",hash=kind==="lean"?"${hash(lean)}":"${hash(full)}";
 const run=(stdin)=>{
 if(stdin!==undefined)globalThis.__omcmHookStdin=stdin;
 const text=fs.readFileSync(__filename,"latin1"),open="\\n//@omcm-"+kind+" ",at=text.indexOf(open)+open.length,end=text.indexOf("\\n",at);
-const SOURCE=zlib.brotliDecompressSync(Buffer.from(text.slice(at,end),"base64")).toString("utf8");
+const SOURCE=require("node:zlib").brotliDecompressSync(Buffer.from(text.slice(at,end),"base64")).toString("utf8");
 const name="omcm-"+kind+"-"+hash+"-"+process.version+"-"+process.arch+".v8cache";
 const home=process.env.OMCM_HOME||path.join(process.env.HOME||os.homedir(),".omcm");
 const caches=[path.join(__dirname,".cache",name),path.join(home,"cache",name)];
