@@ -22,13 +22,3 @@ export class UsageFetchError extends Data.TaggedError("UsageFetchError")<{
   readonly reason: "no-credentials" | "unauthorized" | "rate-limited" | "timeout" | "bad-response" | "unreachable"
   readonly message: string
 }> {}
-
-/** One line a user can read, for every tagged error of the project. */
-export const describeError = (error: { readonly _tag: string; readonly message?: string }): string =>
-  error.message && error.message.length > 0 ? error.message : error._tag
-
-/** Claude Code's settings file cannot be changed as asked: the user's own entry is in the way, or a write failed. */
-export class SettingsError extends Data.TaggedError("SettingsError")<{
-  readonly file: string
-  readonly message: string
-}> {}

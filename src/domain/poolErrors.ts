@@ -30,10 +30,3 @@ export class NoServerAvailable extends Data.TaggedError("NoServerAvailable")<{ r
     return `no healthy opencode server available after ${Math.round(this.waitedMs / 1000)}s`
   }
 }
-
-/** The pool is shut down. */
-export class PoolClosed extends Data.TaggedError("PoolClosed")<{}> {
-  override get message() {
-    return "the opencode server pool is shut down"
-  }
-}
