@@ -22,3 +22,9 @@ export class UsageFetchError extends Data.TaggedError("UsageFetchError")<{
   readonly reason: "no-credentials" | "unauthorized" | "rate-limited" | "timeout" | "bad-response" | "unreachable"
   readonly message: string
 }> {}
+
+/** Claude Code's settings file cannot be changed as asked: the user's own entry is in the way, or a write failed. */
+export class SettingsError extends Data.TaggedError("SettingsError")<{
+  readonly file: string
+  readonly message: string
+}> {}
