@@ -1,17 +1,17 @@
-// Builds dist/omcm.js, the one file the `omcm` bin runs (hooks run it on every Claude Code tool call).
+// Builds dist/omcm.js, the file the `omcm` bin runs (hooks run it on every Claude Code tool call), and its two
+// payloads next to it.
 //
 // Start-up cost is what matters: Node 20 has no compile cache for modules, and parsing a large bundle on every hook
 // call would dominate. So dist/omcm.js is a small CommonJS loader (dist/package.json makes it CommonJS: Node's ESM
-// loader alone costs more start-up time) followed by two payloads, compressed and base64-encoded in line comments that
-// the parser skips: a lean one with only the hook and statusline programs, and the full CLI. The loader picks one by
-// the command, inflates it, compiles it with vm.Script and a V8 code cache (next to the file, or under OMCM_HOME when
-// dist/ is read-only), and runs it. A hook first goes through the relay (src/relay, plain Node): when the pool daemon
-// runs, it answers the hook and no payload is loaded at all.
+// loader alone costs more start-up time), and the code is in two payloads: a lean one with only the hook and
+// statusline programs (dist/omcm-lean-<hash>.js), and the full CLI (dist/omcm-full-<hash>.js). The loader picks one
+// by the command and compiles it with vm.Script and a V8 code cache (next to the file, or under OMCM_HOME when dist/
+// is read-only). A hook first goes through the relay (src/relay, plain Node, inlined in the loader): when the pool
+// daemon runs, it answers the hook and no payload is read at all, so the loader must stay small.
 import * as esbuild from "esbuild"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { brotliCompressSync, constants as zlibConstants } from "node:zlib"
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 
@@ -49,41 +49,41 @@ const relay = (await esbuild.build({
 const lean = await bundle("src/lean.ts")
 const full = await bundle("src/bin.ts")
 const hash = (text) => createHash("sha256").update(text).digest("hex").slice(0, 16)
-// Brotli keeps the file small: every hook call parses the whole file (as comments), and the relayed hook path
-// (see below) uses neither payload. Decompressing the lean one costs about 2 ms.
-const packed = (text) =>
-  brotliCompressSync(Buffer.from(text, "utf8"), {
-    params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_LGWIN]: 24 }
-  }).toString("base64")
+const payloads = { lean: `omcm-lean-${hash(lean)}.js`, full: `omcm-full-${hash(full)}.js` }
 
 const loader = `#!/usr/bin/env node
 "use strict";
-const vm=require("node:vm"),fs=require("node:fs"),path=require("node:path"),os=require("node:os"),{pathToFileURL}=require("node:url");
-const a=process.argv[2],kind=a==="hook"||(a==="statusline"&&process.argv.length===3)?"lean":"full",hash=kind==="lean"?"${hash(lean)}":"${hash(full)}";
+const fs=require("node:fs"),path=require("node:path"),os=require("node:os");
+const a=process.argv[2],file=a==="hook"||(a==="statusline"&&process.argv.length===3)?"${payloads.lean}":"${payloads.full}";
 const run=(stdin)=>{
+const vm=require("node:vm"),{pathToFileURL}=require("node:url");
 if(stdin!==undefined)globalThis.__omcmHookStdin=stdin;
-const text=fs.readFileSync(__filename,"latin1"),open="\\n//@omcm-"+kind+" ",at=text.indexOf(open)+open.length,end=text.indexOf("\\n",at);
-const SOURCE=require("node:zlib").brotliDecompressSync(Buffer.from(text.slice(at,end),"base64")).toString("utf8");
-const name="omcm-"+kind+"-"+hash+"-"+process.version+"-"+process.arch+".v8cache";
+const SOURCE=fs.readFileSync(path.join(__dirname,file),"utf8");
+const name=file.slice(0,-3)+"-"+process.version+"-"+process.arch+".v8cache";
 const home=process.env.OMCM_HOME||path.join(process.env.HOME||os.homedir(),".omcm");
 const caches=[path.join(__dirname,".cache",name),path.join(home,"cache",name)];
 let cachedData;for(const c of caches){try{cachedData=fs.readFileSync(c);break}catch{}}
-const script=new vm.Script("(function(exports,require,module,__filename,__dirname,__omcmImportMetaUrl){"+SOURCE+"\\n})",{filename:__filename,cachedData});
+const script=new vm.Script("(function(exports,require,module,__filename,__dirname,__omcmImportMetaUrl){"+SOURCE+"\\n})",{filename:path.join(__dirname,file),cachedData});
 if(cachedData===undefined||script.cachedDataRejected)process.once("exit",()=>{let data;try{data=script.createCachedData()}catch{return}for(const c of caches){try{fs.mkdirSync(path.dirname(c),{recursive:true});const t=c+"."+process.pid+".tmp";fs.writeFileSync(t,data);fs.renameSync(t,c);return}catch{}}});
 const m={exports:{}};script.runInThisContext()(m.exports,require,m,__filename,__dirname,pathToFileURL(__filename).href);
 };
-if(kind==="lean"&&a==="hook"){${relay}
+if(a==="hook"){${relay}
 __omcmRelay.relayHook(process.argv[3]??"",run)}else run();
-//@omcm-lean ${packed(lean)}
-//@omcm-full ${packed(full)}
 `
 mkdirSync("dist", { recursive: true })
 rmSync("dist/.cache", { recursive: true, force: true })
-// replace atomically: hooks may be running the old file right now
+// replace atomically: hooks may be running the old files right now
 writeFileSync("dist/package.json", `${JSON.stringify({ type: "commonjs" })}\n`)
+for (const [kind, name] of Object.entries(payloads)) {
+  writeFileSync(`dist/${name}.tmp`, kind === "lean" ? lean : full)
+  renameSync(`dist/${name}.tmp`, `dist/${name}`)
+}
 writeFileSync("dist/omcm.js.tmp", loader, { mode: 0o755 })
 chmodSync("dist/omcm.js.tmp", 0o755)
 renameSync("dist/omcm.js.tmp", "dist/omcm.js")
+for (const name of readdirSync("dist")) {
+  if (/^omcm-(lean|full)-[0-9a-f]+\.js$/.test(name) && !Object.values(payloads).includes(name)) rmSync(`dist/${name}`, { force: true })
+}
 
 // Warm both code caches: the one of the hook path (every Claude Code tool call) and the CLI's. A cache holds the
 // functions compiled by the run that writes it. The runs get a throwaway home so they touch no real state.

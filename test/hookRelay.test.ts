@@ -1,5 +1,4 @@
 import * as fs from "node:fs"
-import * as net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runOmcm, runOmcmAsync } from "./support/cli"
 import { makeTempHome, type TempHome } from "./support/tempHome"
@@ -36,7 +35,8 @@ const routedOf = (name: string) =>
 
 describe("hook relay to the pool daemon", () => {
   it("answers like the in-process hook, and the daemon does the work", () => {
-    const relayed = hook("user-prompt-submit", prompt("R1", "hulw: port the parser"))
+    const relayed = hook("user-prompt-submit", prompt("R1", "hulw: port the parser"), { OMCM_RELAY_TRACE: "1" })
+    expect(relayed.stderr).toBe(`omcm relay: answered by the pool daemon (pid ${daemonPid})\n`)
     const local = hook("user-prompt-submit", prompt("R2", "hulw: port the parser"), { OMCM_NO_RELAY: "1" })
     expect(relayed.status).toBe(0)
     expect(relayed.stdout).toBe(local.stdout)
@@ -46,7 +46,11 @@ describe("hook relay to the pool daemon", () => {
     expect(JSON.parse(resumed.stdout).hookSpecificOutput.additionalContext).toContain("mode hulw")
     // a Claude-target call: nothing on stdout, the decision recorded once
     const before = routedOf("architect")
-    expect(hook("pre-tool-use", agent("R1", "oh-my-claudecode:architect"))).toMatchObject({ status: 0, stdout: "" })
+    expect(hook("pre-tool-use", agent("R1", "oh-my-claudecode:architect"), { OMCM_RELAY_TRACE: "1" })).toMatchObject({
+      status: 0,
+      stdout: "",
+      stderr: `omcm relay: answered by the pool daemon (pid ${daemonPid})\n`
+    })
     expect(routedOf("architect")).toBe(before + 1)
   })
 
@@ -56,25 +60,33 @@ describe("hook relay to the pool daemon", () => {
     expect(fs.readFileSync(`${home.paths.logDir}/hooks.log`, "utf8")).toContain("hook input is not valid JSON")
   })
 
-  it("falls back to the in-process hook when the daemon's port refuses, with the input it already read", async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = net.createServer()
-      server.listen(0, "127.0.0.1", () => {
-        const port = (server.address() as net.AddressInfo).port
-        server.close(() => resolve(port))
-      })
-    })
-    const other = makeTempHome("omcm-relay-refused-")
+  it("a call no daemon takes (daemon.json names a live process that is not one) is withdrawn and answered in-process", () => {
+    const other = makeTempHome("omcm-relay-untaken-")
     try {
-      fs.mkdirSync(other.paths.stateDir, { recursive: true })
-      // a live pid (this test process) whose API port nothing listens on
-      fs.writeFileSync(other.paths.daemonFile, JSON.stringify({ pid: process.pid, startTicks: null, apiPort: closed, token: "t", startedAt: 0, projectDir: "/", servers: [] }))
+      fs.mkdirSync(other.paths.relayDir, { recursive: true })
+      // a live pid (this test process) that never looks at the relay directory
+      fs.writeFileSync(other.paths.daemonFile, JSON.stringify({ pid: process.pid, startTicks: null, apiPort: 1, token: "t", startedAt: 0, projectDir: "/", servers: [] }))
+      const started = Date.now()
       const r = runOmcm(["hook", "user-prompt-submit"], other.env, JSON.stringify(prompt("F", "ulw: tidy up")))
       expect(r.status).toBe(0)
       expect(JSON.parse(r.stdout).hookSpecificOutput.additionalContext).toContain("ulw")
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_500)
+      // nothing left behind for a daemon to find later
+      expect(fs.readdirSync(other.paths.relayDir)).toEqual([])
     } finally {
       other.cleanup()
     }
+  })
+
+  it("the daemon answers calls from several hooks at once, each with its own answer, and leaves no file behind", async () => {
+    const calls = Array.from({ length: 8 }, (_, i) =>
+      runOmcmAsync(["hook", "user-prompt-submit"], home.env, { input: JSON.stringify(prompt(`P${i}`, i % 2 === 0 ? "hulw: a" : "ulw: b")) }))
+    const results = await Promise.all(calls)
+    results.forEach((r, i) => {
+      expect(r.status).toBe(0)
+      expect(JSON.parse(r.stdout).hookSpecificOutput.additionalContext).toContain(i % 2 === 0 ? "hulw" : "ulw")
+    })
+    expect(fs.readdirSync(home.paths.relayDir)).toEqual([])
   })
 
   it("a stale daemon.json (dead process) means the in-process hook", () => {

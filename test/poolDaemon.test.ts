@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { startSimulatedModel } from "../src/simulated/openaiCompatible"
-import { runOmcm, runOmcmAsync } from "./support/cli"
+import { OMCM_BIN, runOmcm, runOmcmAsync } from "./support/cli"
 import { isAlive, opencodePids, simulatedPoolConfig } from "./support/poolFixture"
 import { makeTempHome, type TempHome } from "./support/tempHome"
 
@@ -82,6 +82,82 @@ describe("omcm pool daemon", () => {
     expect(fs.existsSync(h.paths.daemonFile)).toBe(false)
     expect(runOmcm(["pool", "status"], h.env).stdout).toContain("not running")
   }, 240_000)
+
+  it("a SessionStart hook starts the daemon; later hooks are answered by it; it stops with its servers once idle", async () => {
+    const { cwd, h, model } = await setup()
+    const idleSeconds = 6
+    h.writeConfig({ ...simulatedPoolConfig(h, model), hooks: { daemonIdleMinutes: idleSeconds / 60 } })
+    const { OMCM_NO_AUTOSTART: _, ...rest } = h.env
+    const env = { ...rest, OMCM_RELAY_TRACE: "1" }
+    const hook = (event: string, input: object) => runOmcm(["hook", event], env, JSON.stringify({ session_id: "S", cwd, ...input }))
+    const sessionStart = () => JSON.parse(hook("session-start", { hook_event_name: "SessionStart", source: "startup" }).stdout)
+
+    expect(sessionStart().hookSpecificOutput.additionalContext).toContain("OpenCode pool starting in the background")
+    expect(await waitUntil(() => fs.existsSync(h.paths.daemonFile), 60_000)).toBe(true)
+    const status = JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout)
+    expect(status).toMatchObject({ running: true, activeServers: 1 })
+    expect(runOmcm(["pool", "status"], h.env).stdout).toContain(`stops after ${idleSeconds / 60} min without a request`)
+    // a second session finds it up and starts no other
+    expect(sessionStart().hookSpecificOutput.additionalContext).toContain("OpenCode pool up (1 server)")
+
+    // the hooks reach the daemon: its pool ran the delegation, and the calls keep it alive past its idle time
+    hook("user-prompt-submit", { hook_event_name: "UserPromptSubmit", prompt: "hulw: tidy up" })
+    const startedAt = Date.now()
+    // not a blocking call: the simulated model answers from this process
+    const delegated = await runOmcmAsync(["hook", "pre-tool-use"], env, {
+      input: JSON.stringify({
+        session_id: "S",
+        cwd,
+        hook_event_name: "PreToolUse",
+        tool_name: "Agent",
+        tool_input: { description: "d", prompt: "list the files", subagent_type: "executor" }
+      })
+    })
+    expect(JSON.parse(delegated.stdout).hookSpecificOutput.permissionDecisionReason).toContain("list the files")
+    expect(delegated.stderr).toBe(`omcm relay: answered by the pool daemon (pid ${status.pid})\n`)
+    expect(JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout).totalRequests).toBe(1)
+
+    // a hook process that dies (Claude Code's timeout, Ctrl-C) takes its delegation with it
+    const inFlight = () => JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout).inFlight as number
+    const { spawn } = await import("node:child_process")
+    const slow = spawn(process.execPath, [OMCM_BIN, "hook", "pre-tool-use"], { env, stdio: ["pipe", "ignore", "ignore"] })
+    slow.stdin.end(JSON.stringify({
+      session_id: "S",
+      cwd,
+      hook_event_name: "PreToolUse",
+      tool_name: "Agent",
+      tool_input: { description: "d", prompt: "SLEEP=60000 take your time", subagent_type: "executor" }
+    }))
+    expect(await waitUntil(() => inFlight() === 1, 20_000)).toBe(true)
+    slow.kill("SIGKILL")
+    expect(await waitUntil(() => inFlight() === 0, 10_000)).toBe(true)
+    expect(fs.readdirSync(h.paths.relayDir)).toEqual([])
+
+    while (Date.now() - startedAt < (idleSeconds + 3) * 1000) {
+      hook("pre-tool-use", { hook_event_name: "PreToolUse", tool_name: "Agent", tool_input: { description: "d", prompt: "p", subagent_type: "architect" } })
+      await new Promise((r) => setTimeout(r, 1_500))
+    }
+    expect(isAlive(status.pid)).toBe(true)
+
+    // then nothing: it stops, servers and state file included
+    expect(await waitUntil(() => !isAlive(status.pid), (idleSeconds + 15) * 1000)).toBe(true)
+    expect(await waitUntil(() => serversOf(h).length === 0, 5_000)).toBe(true)
+    expect(fs.existsSync(h.paths.daemonFile)).toBe(false)
+    expect(fs.readFileSync(path.join(h.paths.logDir, "daemon.log"), "utf8")).toContain("no request for 0.1 minute(s); stopping")
+  }, 240_000)
+
+  it("no daemon is started with hooks.autoStartDaemon false, or OMCM_NO_AUTOSTART=1", async () => {
+    const { cwd, h, model } = await setup()
+    const input = JSON.stringify({ session_id: "S", cwd, hook_event_name: "SessionStart", source: "startup" })
+    const context = (env: NodeJS.ProcessEnv) => JSON.parse(runOmcm(["hook", "session-start"], env, input).stdout).hookSpecificOutput.additionalContext
+    expect(context(h.env)).toContain("OpenCode pool down")
+    h.writeConfig({ ...simulatedPoolConfig(h, model), hooks: { autoStartDaemon: false } })
+    const { OMCM_NO_AUTOSTART: _, ...env } = h.env
+    expect(context(env)).toContain("OpenCode pool down")
+    await new Promise((r) => setTimeout(r, 2_000))
+    expect(fs.existsSync(h.paths.daemonFile)).toBe(false)
+    expect(fs.existsSync(path.join(h.paths.logDir, "daemon.log"))).toBe(false)
+  }, 60_000)
 
   it("after the daemon is killed with SIGKILL, the next start kills the servers it left behind", async () => {
     const { cwd, h } = await setup()

@@ -82,7 +82,9 @@ export const OmcmConfig = Schema.Struct({
   }),
   hooks: Schema.Struct({
     delegateTimeoutSeconds: positive,
-    resultInlineChars: int(200, 2000)
+    resultInlineChars: int(200, 2000),
+    autoStartDaemon: bool,
+    daemonIdleMinutes: positive
   }),
   claude: Schema.Struct({ bin: nullableText }),
   tracker: Schema.Struct({

@@ -9,6 +9,8 @@ export const DaemonState = Schema.Struct({
   token: Schema.String,
   startedAt: Schema.Number,
   projectDir: Schema.String,
+  /** a daemon started by a SessionStart hook stops after this long without a request; none: runs until stopped */
+  idleExitMinutes: Schema.optional(Schema.NullOr(Schema.Number)),
   servers: Schema.Array(Schema.Struct({ port: Schema.Number, pid: Schema.NullOr(Schema.Number) }))
 })
 export type DaemonState = typeof DaemonState.Type
@@ -23,9 +25,14 @@ export const ExecuteBody = Schema.Struct({
 })
 export type ExecuteBody = typeof ExecuteBody.Type
 
-/** A hook call relayed to the daemon (src/relay): the raw hook input and the caller's environment it depends on. */
-export const HookRelayBody = Schema.Struct({
+/**
+ * A hook call relayed to the daemon (src/relay), `<relayDir>/<id>.req`: the event, the raw hook input, the hook
+ * process (the daemon drops the call if it dies) and the caller's environment the answer depends on.
+ */
+export const RelayRequest = Schema.Struct({
+  event: Schema.String,
   text: Schema.String,
+  pid: Schema.Number,
   env: Schema.Struct({
     HOME: Schema.optional(Schema.String),
     OMCM_HOME: Schema.optional(Schema.String),

@@ -65,7 +65,9 @@ export const defaultConfig: OmcmConfig = {
   },
   hooks: {
     delegateTimeoutSeconds: 240,
-    resultInlineChars: 1500
+    resultInlineChars: 1500,
+    autoStartDaemon: true,
+    daemonIdleMinutes: 60
   },
   claude: { bin: null },
   tracker: {

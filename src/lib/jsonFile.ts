@@ -17,10 +17,11 @@ export const parseJson = (text: string): Effect.Effect<unknown, string> =>
   Effect.try({ try: () => JSON.parse(text) as unknown, catch: (error) => `not valid JSON (${(error as Error).message})` })
 
 /**
- * Write a file atomically: a temporary file in the same directory, fsync, then rename over the target.
- * Readers see the old or the new content, never a torn one.
+ * Write a file atomically: a temporary file in the same directory, fsync (unless `durable` is false: a file that
+ * only matters while this machine is up), then rename over the target. Readers see the old or the new content,
+ * never a torn one.
  */
-export const writeFileAtomic = (file: string, content: string, mode = 0o600): Effect.Effect<void, NodeJS.ErrnoException> =>
+export const writeFileAtomic = (file: string, content: string, mode = 0o600, durable = true): Effect.Effect<void, NodeJS.ErrnoException> =>
   Effect.try({
     try: () => {
       fs.mkdirSync(path.dirname(file), { recursive: true })
@@ -28,7 +29,7 @@ export const writeFileAtomic = (file: string, content: string, mode = 0o600): Ef
       const fd = fs.openSync(tmp, "w", mode)
       try {
         fs.writeFileSync(fd, content)
-        fs.fsyncSync(fd)
+        if (durable) fs.fsyncSync(fd)
       } finally {
         fs.closeSync(fd)
       }

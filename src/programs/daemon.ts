@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
-import { DaemonStartFailed, type DaemonState, ExecuteBody, HookRelayBody } from "../domain/daemon"
+import { DaemonStartFailed, type DaemonState, ExecuteBody, type RelayRequest } from "../domain/daemon"
 import { writeFileAtomic } from "../lib/jsonFile"
 import { processStartTicks } from "../lib/processes"
 import { poolOptionsFromConfig, type PoolOverrides } from "../layers/pool"
@@ -21,8 +21,11 @@ import { announceDaemonPort, claimDaemon, releaseDaemon } from "../services/pool
 import { makeServerPool, type ServerPoolShape } from "../services/ServerPool"
 import { Store } from "../services/Store"
 import { recordFailure } from "./hooks/failOpen"
+import { type Activity, makeActivity, stopWhenIdle } from "./daemonIdle"
 import { makeHookContexts } from "./hookContexts"
+import type { HookOutput } from "./hooks/hookOutput"
 import { describeFailure, type HookServices, runHookText } from "./hooks/main"
+import { serveRelay } from "./relaySpool"
 
 const errorResponse = (error: { readonly _tag: string; readonly message: string }, status: number) => {
   const extra = error as { kind?: unknown; retryAfterMs?: unknown }
@@ -43,19 +46,20 @@ const statusOfError = (tag: string) =>
   tag === "OpenCodeTimeout" ? 504 : tag === "NoServerAvailable" ? 503 : 502
 
 /**
- * The daemon's API, on 127.0.0.1 only, for the CLI and the hooks. Every route needs the bearer token from the
- * 0600 state file. A client that disconnects interrupts its request, which aborts the OpenCode session.
+ * The daemon's API, on 127.0.0.1 only, for the CLI (hooks come through the relay directory, see relaySpool). Every
+ * route needs the bearer token from the 0600 state file. A client that disconnects interrupts its request, which
+ * aborts the OpenCode session.
  */
 const makeApi = (
   pool: ServerPoolShape,
   token: string,
   stop: Effect.Effect<void>,
-  hookContextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Context.Context<HookServices>, unknown>
+  activity: Activity
 ) => {
   const authorized = Effect.map(HttpServerRequest.HttpServerRequest, (req) => req.headers["authorization"] === `Bearer ${token}`)
   const guard = <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
     Effect.flatMap(authorized, (ok) =>
-      ok ? handler : Effect.succeed(errorResponse({ _tag: "Unauthorized", message: "missing or wrong token" }, 401)))
+      ok ? activity.track(handler) : Effect.succeed(errorResponse({ _tag: "Unauthorized", message: "missing or wrong token" }, 401)))
 
   return HttpRouter.empty.pipe(
     HttpRouter.get("/status", guard(Effect.map(pool.getStatus, (s) => HttpServerResponse.unsafeJson(s)))),
@@ -82,33 +86,26 @@ const makeApi = (
         )
       )
     ),
-    HttpRouter.post(
-      "/hook/:event",
-      guard(
-        Effect.gen(function*() {
-          const { event } = yield* HttpRouter.params
-          const body = yield* HttpServerRequest.schemaBodyJson(HookRelayBody)
-          const env = { ...process.env, ...body.env }
-          const output = yield* Effect.flatMap(hookContextFor(env), (context) =>
-            runHookText(event ?? "", body.text).pipe(Effect.provide(context))).pipe(
-            // the same fail-open rule as in a hook process: the call proceeds, the reason is logged
-            Effect.catchAllCause((cause) =>
-              recordFailure(event ?? "", undefined, describeFailure(Cause.squash(cause))).pipe(
-                Effect.provide(Paths.layerFrom(env)),
-                Effect.as(Option.none())
-              )
-            )
-          )
-          return HttpServerResponse.unsafeJson({ output: Option.getOrNull(output) })
-        }).pipe(
-          Effect.catchTags({
-            ParseError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message.split("\n")[0] ?? "bad body" }, 400)),
-            RequestError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message }, 400))
-          })
-        )
-      )
-    ),
     HttpRouter.post("/shutdown", guard(Effect.as(Effect.forkDaemon(Effect.delay(stop, "50 millis")), HttpServerResponse.unsafeJson({ stopping: true }, { status: 202 }))))
+  )
+}
+
+export interface DaemonOptions {
+  /** stop after this many minutes without a request (none in flight); undefined: run until stopped */
+  readonly idleExitMinutes?: number | undefined
+}
+
+/** A relayed hook call, answered like in a hook process, with the same fail-open rule: the call proceeds, and why is logged. */
+const answerHook = (contextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Context.Context<HookServices>, unknown>) =>
+(request: typeof RelayRequest.Type): Effect.Effect<Option.Option<HookOutput>> => {
+  const env = { ...process.env, ...request.env }
+  return Effect.flatMap(contextFor(env), (context) => runHookText(request.event, request.text).pipe(Effect.provide(context))).pipe(
+    Effect.catchAllCause((cause) =>
+      recordFailure(request.event, undefined, describeFailure(Cause.squash(cause))).pipe(
+        Effect.provide(Paths.layerFrom(env)),
+        Effect.as(Option.none())
+      )
+    )
   )
 }
 
@@ -116,7 +113,7 @@ const makeApi = (
  * `omcm pool start` in the foreground: claims the single-daemon lock, starts the pool, serves the API, writes
  * `daemon.json` (0600) and waits until interrupted or asked to stop. Everything it started ends with its scope.
  */
-export const runDaemon = (overrides: PoolOverrides, announce: (state: DaemonState) => Effect.Effect<void> = (s) =>
+export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions = {}, announce: (state: DaemonState) => Effect.Effect<void> = (s) =>
   Console.log(`omcm pool: ${s.servers.length} opencode server(s) on port(s) ${s.servers.map((x) => x.port).join(", ")}; API on 127.0.0.1:${s.apiPort} (pid ${s.pid})`)) =>
   Effect.scoped(
     Effect.gen(function*() {
@@ -137,9 +134,10 @@ export const runDaemon = (overrides: PoolOverrides, announce: (state: DaemonStat
         Effect.mapError((e) => new DaemonStartFailed({ message: `cannot open the daemon API: ${String(e.cause)}` }))
       )
       const hookContexts = yield* makeHookContexts
-      const app = yield* HttpRouter.toHttpApp(
-        makeApi(pool, token, Deferred.succeed(stopped, undefined).pipe(Effect.asVoid), hookContexts.contextFor)
-      )
+      const activity = yield* makeActivity
+      const stop = Deferred.succeed(stopped, undefined).pipe(Effect.asVoid)
+      const app = yield* HttpRouter.toHttpApp(makeApi(pool, token, stop, activity))
+      yield* serveRelay(paths.relayDir, answerHook(hookContexts.contextFor), activity.track)
       yield* server.serve(app)
       const apiPort = server.address._tag === "TcpAddress" ? server.address.port : 0
       yield* announceDaemonPort(store, apiPort)
@@ -152,12 +150,16 @@ export const runDaemon = (overrides: PoolOverrides, announce: (state: DaemonStat
         token,
         startedAt: Date.now(),
         projectDir: options.projectDir,
+        idleExitMinutes: daemonOptions.idleExitMinutes ?? null,
         servers: status.servers.map((s) => ({ port: s.port, pid: s.pid }))
       }
       yield* writeFileAtomic(paths.daemonFile, JSON.stringify(state), 0o600).pipe(
         Effect.mapError((e) => new DaemonStartFailed({ message: `${paths.daemonFile}: cannot write (${e.code ?? e.message})` }))
       )
       yield* announce(state)
+      if (daemonOptions.idleExitMinutes !== undefined) {
+        yield* stopWhenIdle(activity, pool, daemonOptions.idleExitMinutes * 60_000, stop).pipe(Effect.forkScoped)
+      }
       yield* Deferred.await(stopped)
     })
   )

@@ -35,8 +35,13 @@ const checkCounts = (min: Option.Option<number>, max: Option.Option<number>) => 
   return Effect.void
 }
 
+const checkIdle = (idle: Option.Option<number>) =>
+  Option.isSome(idle) && !(idle.value > 0)
+    ? Effect.fail(new InputError({ message: `--idle-exit-minutes: expected a number above 0, got ${idle.value}` }))
+    : Effect.void
+
 /** Start `omcm pool start` again as a detached process and wait until its state file says it is up. */
-const detach = (min: Option.Option<number>, max: Option.Option<number>) =>
+const detach = (min: Option.Option<number>, max: Option.Option<number>, idle: Option.Option<number>) =>
   Effect.gen(function*() {
     const paths = yield* Paths
     const daemons = yield* DaemonClient
@@ -46,7 +51,8 @@ const detach = (min: Option.Option<number>, max: Option.Option<number>) =>
     const logFile = path.join(paths.logDir, "daemon.log")
     const log = fs.openSync(logFile, "a")
     const args = [process.argv[1]!, "pool", "start", ...Option.match(min, { onNone: () => [], onSome: (n) => ["--min", String(n)] }),
-      ...Option.match(max, { onNone: () => [], onSome: (n) => ["--max", String(n)] })]
+      ...Option.match(max, { onNone: () => [], onSome: (n) => ["--max", String(n)] }),
+      ...Option.match(idle, { onNone: () => [], onSome: (n) => ["--idle-exit-minutes", String(n)] })]
     const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", log, log], cwd: process.cwd() })
     fs.closeSync(log)
     child.unref()
@@ -74,14 +80,21 @@ const start = Command.make(
   {
     min: count("min", "servers to keep running (default: pool.minServers)"),
     max: count("max", "servers autoscaling may start (default: pool.maxServers)"),
-    detach: Options.boolean("detach").pipe(Options.withDescription("run the daemon in the background and return once it is up"))
+    detach: Options.boolean("detach").pipe(Options.withDescription("run the daemon in the background and return once it is up")),
+    idle: Options.float("idle-exit-minutes").pipe(
+      Options.withDescription("stop after this many minutes without a request (default: run until stopped)"),
+      Options.optional
+    )
   },
-  ({ detach: background, max, min }) =>
+  ({ detach: background, idle, max, min }) =>
     Effect.zipRight(
-      checkCounts(min, max),
+      Effect.zipRight(checkCounts(min, max), checkIdle(idle)),
       background
-        ? detach(min, max).pipe(Effect.provide(DaemonClientLive))
-        : runDaemon({ minServers: Option.getOrUndefined(min), maxServers: Option.getOrUndefined(max) }).pipe(Effect.provide(DaemonLive))
+        ? detach(min, max, idle).pipe(Effect.provide(DaemonClientLive))
+        : runDaemon(
+          { minServers: Option.getOrUndefined(min), maxServers: Option.getOrUndefined(max) },
+          { idleExitMinutes: Option.getOrUndefined(idle) }
+        ).pipe(Effect.provide(DaemonLive))
     )
 ).pipe(Command.withDescription("Start the pool daemon: persistent opencode servers behind a local authenticated API"))
 
@@ -104,7 +117,9 @@ const status = Command.make("status", { json: Options.boolean("json") }, ({ json
     yield* Console.log(
       json
         ? JSON.stringify({ running: true, pid: found.value.pid, apiPort: found.value.apiPort, ...s })
-        : `pool daemon: running (pid ${found.value.pid}, API 127.0.0.1:${found.value.apiPort}, project ${found.value.projectDir})\n${formatPoolStatus(s)}`
+        : `pool daemon: running (pid ${found.value.pid}, API 127.0.0.1:${found.value.apiPort}, project ${found.value.projectDir}${
+          typeof found.value.idleExitMinutes === "number" ? `, stops after ${found.value.idleExitMinutes} min without a request` : ""
+        })\n${formatPoolStatus(s)}`
     )
   }).pipe(Effect.provide(DaemonClientLive))).pipe(Command.withDescription("Show the pool daemon and its servers"))
 

@@ -16,6 +16,8 @@ export interface PathsShape {
   readonly daemonFile: string
   readonly poolStateDir: string
   readonly logDir: string
+  /** where hooks leave calls for the daemon to answer (src/relay) */
+  readonly relayDir: string
   readonly claudeConfigDir: string
 }
 
@@ -36,6 +38,7 @@ export class Paths extends Context.Tag("omcm/Paths")<Paths, PathsShape>() {
       daemonFile: path.join(stateDir, "daemon.json"),
       poolStateDir: path.join(stateDir, "pools"),
       logDir: path.join(stateDir, "logs"),
+      relayDir: path.join(stateDir, "relay"),
       claudeConfigDir: nonEmpty(env.CLAUDE_CONFIG_DIR) ?? path.join(home, ".claude")
     }
   }

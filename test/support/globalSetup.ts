@@ -15,6 +15,7 @@ export default function setup() {
   process.env.XDG_DATA_HOME = path.join(sandbox, ".local", "share")
   process.env.XDG_CACHE_HOME = path.join(sandbox, ".cache")
   process.env.XDG_STATE_HOME = path.join(sandbox, ".local", "state")
+  process.env.OMCM_NO_AUTOSTART = "1"
   delete process.env.OMCM_CLAUDE_USAGE
   return () => fs.rmSync(sandbox, { recursive: true, force: true })
 }

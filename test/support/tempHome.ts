@@ -30,7 +30,9 @@ export const makeTempHome = (prefix = "omcm-"): TempHome => {
     XDG_CONFIG_HOME: path.join(home, ".config"),
     XDG_DATA_HOME: path.join(home, ".local", "share"),
     XDG_CACHE_HOME: path.join(home, ".cache"),
-    XDG_STATE_HOME: path.join(home, ".local", "state")
+    XDG_STATE_HOME: path.join(home, ".local", "state"),
+    // a SessionStart hook would start a pool daemon that outlives the test; the tests that want one say so
+    OMCM_NO_AUTOSTART: "1"
   }
   fs.mkdirSync(env.TMPDIR!, { recursive: true })
   const paths = Paths.fromEnv(env)

@@ -16,6 +16,7 @@ import {
 import { decodeUnknown, parseJson } from "../../lib/jsonFile"
 import { readStdin } from "../../lib/stdin"
 import { HookLive } from "../../layers/core"
+import { DaemonLauncher } from "../../services/DaemonLauncher"
 import { recordFailure } from "./failOpen"
 import type { HookOutput } from "./hookOutput"
 import { postToolUse } from "./postToolUse"
@@ -73,7 +74,11 @@ export const main = (args: ReadonlyArray<string>, stdin?: string) => {
     // omcm's own `claude -p` children must not be routed a second time
     if (process.env.OMCM_DELEGATED === "1") return
     const text = stdin ?? (yield* readStdin(STDIN_LIMIT).pipe(Effect.mapError(() => new Error(`hook input larger than ${STDIN_LIMIT} bytes`))))
-    const output = yield* runHookText(event, text).pipe(Effect.provide(HookLive))
+    const output = yield* runHookText(event, text).pipe(
+      Effect.provide(HookLive),
+      // this process runs dist/omcm.js: a SessionStart may start the daemon with it
+      Effect.provide(DaemonLauncher.layerFor(process.argv[1] ?? ""))
+    )
     if (Option.isSome(output)) process.stdout.write(`${JSON.stringify(output.value)}\n`)
   })
   Effect.runPromiseExit(program).then((exit) => {

@@ -1,0 +1,32 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+export interface LaunchOptions {
+  /** the project directory the daemon's servers start in */
+  readonly cwd: string
+  readonly idleExitMinutes: number
+  readonly logDir: string
+}
+
+export interface DaemonLauncherShape {
+  /** start `omcm pool start` as a detached process and return at once (it takes a second or two to come up) */
+  readonly launch: (options: LaunchOptions) => Effect.Effect<{ readonly pid: number }, Error>
+}
+
+/**
+ * Starts the pool daemon in the background. Only the in-process hook program provides it (the SessionStart hook
+ * starts a daemon when none runs); without it, nothing is ever started.
+ */
+export class DaemonLauncher extends Context.Tag("omcm/DaemonLauncher")<DaemonLauncher, DaemonLauncherShape>() {
+  /** `entry` is the omcm script to run (`dist/omcm.js`), with this Node and environment */
+  static readonly layerFor = (entry: string, env: NodeJS.ProcessEnv = process.env) =>
+    Layer.succeed(DaemonLauncher, {
+      launch: (o) =>
+        Effect.tryPromise({
+          // loaded only here: the other hook calls do without it
+          try: () => import("./daemonSpawn").then((m) => m.spawnDaemon(entry, o, env)),
+          catch: (e) => new Error(`cannot start the pool daemon: ${e instanceof Error ? e.message : String(e)}`)
+        })
+    })
+}
