@@ -141,6 +141,36 @@ describe("end to end: the real Claude Code, the real OpenCode, fake LLMs", () =>
     expect(subagentSaw(s, "design the API")).toBe(true)
   }, 300_000)
 
+  it("with the plugin and no daemon, the first session starts the pool daemon; the next session's delegation runs on it", async () => {
+    const s = await setup({ script: { toolUses: [executor] } }, { hooks: { daemonIdleMinutes: 5 } })
+    cleanups.push(async () => void await runOmcmAsync(["pool", "stop"], s.home.env))
+    const session = (prompt: string) =>
+      runClaude({
+        home: s.home,
+        cwd: s.cwd,
+        fakeBaseUrl: s.fake.baseUrl,
+        prompt,
+        pluginDir: path.resolve(__dirname, ".."),
+        extraArgs: ["--tools", "Agent"],
+        env: { OMCM_NO_AUTOSTART: "0" },
+        timeoutMs: 180_000
+      })
+    expect((await session("hello there")).exitCode).toBe(0)
+    const deadline = Date.now() + 60_000
+    while (!fs.existsSync(s.home.paths.daemonFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
+    const before = JSON.parse(runOmcm(["pool", "status", "--json"], s.home.env).stdout)
+    expect(before).toMatchObject({ running: true, totalRequests: 0 })
+
+    const run = await session("hulw: PROBE-MAIN build the thing")
+    expect(run.exitCode).toBe(0)
+    expect(resultFor(s, "implement the parser")?.content).toContain("completed by OpenCode (openai/gpt-5.2-codex)")
+    expect(subagentSaw(s, "implement the parser")).toBe(false)
+    // the daemon's pool ran it: the hook handed the call over instead of starting a pool of its own
+    const after = JSON.parse(runOmcm(["pool", "status", "--json"], s.home.env).stdout)
+    expect(after).toMatchObject({ running: true, pid: before.pid, totalRequests: 1 })
+    expect(hookLog(s)).toBe("")
+  }, 400_000)
+
   it("hulw parallelism: four Agent calls in one message are delegated at once on the pool daemon", async () => {
     const four = ["alpha", "beta", "gamma", "delta"].map((name) => ({ ...executor, prompt: `PROBE-SUB task ${name}`, description: name }))
     const one = await setup({ script: { toolUses: [four[0]!] } }, { routing: { maxOpencodeWorkers: 4 } }, 4_000)
