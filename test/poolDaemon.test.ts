@@ -144,6 +144,12 @@ describe("omcm pool daemon", () => {
     expect(await waitUntil(() => serversOf(h).length === 0, 5_000)).toBe(true)
     expect(fs.existsSync(h.paths.daemonFile)).toBe(false)
     expect(fs.readFileSync(path.join(h.paths.logDir, "daemon.log"), "utf8")).toContain("no request for 0.1 minute(s); stopping")
+
+    // the session goes on: its next prompt starts a daemon again
+    hook("user-prompt-submit", { hook_event_name: "UserPromptSubmit", prompt: "and now the tests" })
+    expect(await waitUntil(() => fs.existsSync(h.paths.daemonFile), 60_000)).toBe(true)
+    const again = JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout)
+    expect(again.pid).not.toBe(status.pid)
   }, 240_000)
 
   it("no daemon is started with hooks.autoStartDaemon false, or OMCM_NO_AUTOSTART=1", async () => {
