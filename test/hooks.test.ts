@@ -60,7 +60,10 @@ describe("omcm hook: never breaks the session", () => {
     const h = home()
     expect(hook(h, "no-such-event", agentCall("s", "executor"))).toMatchObject({ status: 0, stdout: "" })
     const r = hook(h, "user-prompt-submit", { session_id: "s", hook_event_name: "UserPromptSubmit", prompt: "hulw: go" }, { OMCM_DELEGATED: "1" })
-    expect(r).toMatchObject({ status: 0, stdout: "" })
+    expect(r).toMatchObject({ status: 0, stdout: "", stderr: "" })
+    // nothing was stored for that session: it is still off
+    const resumed = hook(h, "session-start", { session_id: "s", hook_event_name: "SessionStart", source: "resume" })
+    expect(JSON.parse(resumed.stdout).hookSpecificOutput.additionalContext).toContain("mode off")
   })
 
   it("other tools pass untouched", () => {

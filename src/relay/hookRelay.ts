@@ -100,7 +100,9 @@ const printAnswer = (env: NodeJS.ProcessEnv, event: string, raw: string) => {
  */
 export const relayHook = (event: string, fallback: (stdin: string | undefined) => void): void => {
   const env = process.env
-  if (env.OMCM_DELEGATED === "1" || env.OMCM_NO_RELAY === "1" || event.length === 0) return fallback(undefined)
+  // omcm's own `claude -p` children are never routed again: nothing to decide, so no runtime to load
+  if (env.OMCM_DELEGATED === "1") return readStdin(() => undefined)
+  if (env.OMCM_NO_RELAY === "1" || event.length === 0) return fallback(undefined)
   const daemon = findDaemon(env)
   if (daemon === undefined) return fallback(undefined)
   const dir = path.join(stateDir(env), "relay")
