@@ -67,8 +67,8 @@ const script=new vm.Script("(function(exports,require,module,__filename,__dirnam
 if(cachedData===undefined||script.cachedDataRejected)process.once("exit",()=>{let data;try{data=script.createCachedData()}catch{return}for(const c of caches){try{fs.mkdirSync(path.dirname(c),{recursive:true});const t=c+"."+process.pid+".tmp";fs.writeFileSync(t,data);fs.renameSync(t,c);return}catch{}}});
 const m={exports:{}};script.runInThisContext()(m.exports,require,m,__filename,__dirname,pathToFileURL(__filename).href);
 };
-if(a==="hook"){${relay}
-__omcmRelay.relayHook(process.argv[3]??"",run)}else run();
+if(file==="${payloads.lean}"){${relay}
+if(a==="hook")__omcmRelay.relayHook(process.argv[3]??"",run);else __omcmRelay.relayStatusline(run)}else run();
 `
 mkdirSync("dist", { recursive: true })
 rmSync("dist/.cache", { recursive: true, force: true })

@@ -2,11 +2,11 @@
 // It holds only the hook and statusline programs; everything else is in the full payload (src/bin.ts).
 const argv = process.argv.slice(2)
 
+// the relay (src/relay) may have read stdin already, when no daemon took the call
+const stdin = (globalThis as { __omcmHookStdin?: string }).__omcmHookStdin
 if (argv[0] === "hook") {
-  // the relay (src/relay) may have read stdin already, when no daemon took the call
-  const stdin = (globalThis as { __omcmHookStdin?: string }).__omcmHookStdin
   void import("./programs/hooks/main").then((m) => m.main(argv.slice(1), stdin))
 } else {
-  void import("./programs/statuslineMain").then((m) => m.main())
+  void import("./programs/statuslineMain").then((m) => m.main(stdin))
 }
 export {}

@@ -54,6 +54,20 @@ describe("hook relay to the pool daemon", () => {
     expect(routedOf("architect")).toBe(before + 1)
   })
 
+  it("the statusline is drawn by the daemon too, the same line as in-process", () => {
+    const input = JSON.stringify({
+      session_id: "R1",
+      rate_limits: { five_hour: { used_percentage: 42, resets_at: Math.floor(Date.now() / 1000) + 3600 }, seven_day: { used_percentage: 10 } }
+    })
+    const relayed = runOmcm(["statusline"], { ...home.env, OMCM_RELAY_TRACE: "1" }, input)
+    const local = runOmcm(["statusline"], { ...home.env, OMCM_NO_RELAY: "1" }, input)
+    expect(relayed.stderr).toBe(`omcm relay: answered by the pool daemon (pid ${daemonPid})\n`)
+    expect(relayed.stdout).toBe(local.stdout)
+    expect(relayed.stdout).toMatch(/^omcm │ Claude 42% \(5h 42% · wk 10%\) │ mode hulw │ /)
+    // a bad input still draws a line
+    expect(runOmcm(["statusline"], home.env, "{ not json").stdout).toMatch(/^omcm │ /)
+  })
+
   it("fails open on bad input, logging why", () => {
     const r = hook("pre-tool-use", "not json")
     expect(r).toMatchObject({ status: 0, stdout: "" })

@@ -26,10 +26,12 @@ export const ExecuteBody = Schema.Struct({
 export type ExecuteBody = typeof ExecuteBody.Type
 
 /**
- * A hook call relayed to the daemon (src/relay), `<relayDir>/<id>.req`: the event, the raw hook input, the hook
- * process (the daemon drops the call if it dies) and the caller's environment the answer depends on.
+ * A call relayed to the daemon (src/relay), `<relayDir>/<id>.req`: a hook (its event) or the statusline, the raw
+ * input, the calling process (the daemon drops the call if it dies) and the caller's environment the answer depends
+ * on. The answer, `<id>.res`, is `{ output }` for a hook (its JSON output or null) and `{ text }` for the statusline.
  */
 export const RelayRequest = Schema.Struct({
+  kind: Schema.optionalWith(Schema.Literal("hook", "statusline"), { default: () => "hook" as const }),
   event: Schema.String,
   text: Schema.String,
   pid: Schema.Number,

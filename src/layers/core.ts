@@ -50,3 +50,7 @@ export const makeHookLive = (env: NodeJS.ProcessEnv) =>
   )
 
 export const HookLive = makeHookLive(process.env)
+
+/** What the daemon answers relayed calls with (src/relay): a hook's services, and what the statusline also reads */
+export const makeRelayLive = (env: NodeJS.ProcessEnv) => MetricsCollector.layer.pipe(Layer.provideMerge(makeHookLive(env)))
+export type RelayServices = Layer.Layer.Success<ReturnType<typeof makeRelayLive>>

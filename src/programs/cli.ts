@@ -55,7 +55,7 @@ const configCommand = Command.make("config").pipe(
 )
 
 const statusline = Command.make("statusline", {}, () =>
-  statuslineProgram.pipe(
+  statuslineProgram().pipe(
     Effect.provide(HudLive)
   )).pipe(Command.withDescription("Claude Code statusline command: caches rate limits from stdin and prints the omcm HUD"))
 

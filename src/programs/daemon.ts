@@ -14,6 +14,7 @@ import * as http from "node:http"
 import { DaemonStartFailed, type DaemonState, ExecuteBody, type RelayRequest } from "../domain/daemon"
 import { writeFileAtomic } from "../lib/jsonFile"
 import { processStartTicks } from "../lib/processes"
+import type { RelayServices } from "../layers/core"
 import { poolOptionsFromConfig, type PoolOverrides } from "../layers/pool"
 import { Config } from "../services/Config"
 import { Paths } from "../services/Paths"
@@ -23,9 +24,9 @@ import { Store } from "../services/Store"
 import { recordFailure } from "./hooks/failOpen"
 import { type Activity, makeActivity, stopWhenIdle } from "./daemonIdle"
 import { makeHookContexts } from "./hookContexts"
-import type { HookOutput } from "./hooks/hookOutput"
-import { describeFailure, type HookServices, runHookText } from "./hooks/main"
-import { serveRelay } from "./relaySpool"
+import { describeFailure, runHookText } from "./hooks/main"
+import { type RelayAnswer, serveRelay } from "./relaySpool"
+import { statuslineLine } from "./statusline"
 
 const errorResponse = (error: { readonly _tag: string; readonly message: string }, status: number) => {
   const extra = error as { kind?: unknown; retryAfterMs?: unknown }
@@ -95,17 +96,25 @@ export interface DaemonOptions {
   readonly idleExitMinutes?: number | undefined
 }
 
-/** A relayed hook call, answered like in a hook process, with the same fail-open rule: the call proceeds, and why is logged. */
-const answerHook = (contextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Context.Context<HookServices>, unknown>) =>
-(request: typeof RelayRequest.Type): Effect.Effect<Option.Option<HookOutput>> => {
+/**
+ * A relayed call, answered as in its own process: a hook with the same fail-open rule (the call proceeds, and why is
+ * logged), the statusline always with a line (naming the problem if there is one).
+ */
+const answerRelayed = (contextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Context.Context<RelayServices>, unknown>) =>
+(request: typeof RelayRequest.Type): Effect.Effect<RelayAnswer> => {
   const env = { ...process.env, ...request.env }
+  const failed = (cause: Cause.Cause<unknown>) => describeFailure(Cause.squash(cause))
+  if (request.kind === "statusline") {
+    return Effect.flatMap(contextFor(env), (context) => statuslineLine(request.text).pipe(Effect.provide(context))).pipe(
+      Effect.catchAllCause((cause) => Effect.succeed(`omcm │ ${failed(cause)}`)),
+      Effect.map((text) => ({ text }))
+    )
+  }
   return Effect.flatMap(contextFor(env), (context) => runHookText(request.event, request.text).pipe(Effect.provide(context))).pipe(
     Effect.catchAllCause((cause) =>
-      recordFailure(request.event, undefined, describeFailure(Cause.squash(cause))).pipe(
-        Effect.provide(Paths.layerFrom(env)),
-        Effect.as(Option.none())
-      )
-    )
+      recordFailure(request.event, undefined, failed(cause)).pipe(Effect.provide(Paths.layerFrom(env)), Effect.as(Option.none()))
+    ),
+    Effect.map((output) => ({ output: Option.getOrNull(output) }))
   )
 }
 
@@ -137,7 +146,7 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
       const activity = yield* makeActivity
       const stop = Deferred.succeed(stopped, undefined).pipe(Effect.asVoid)
       const app = yield* HttpRouter.toHttpApp(makeApi(pool, token, stop, activity))
-      yield* serveRelay(paths.relayDir, answerHook(hookContexts.contextFor), activity.track)
+      yield* serveRelay(paths.relayDir, answerRelayed(hookContexts.contextFor), activity.track)
       yield* server.serve(app)
       const apiPort = server.address._tag === "TcpAddress" ? server.address.port : 0
       yield* announceDaemonPort(store, apiPort)

@@ -4,9 +4,8 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as fs from "node:fs"
-import { makeHookLive } from "../layers/core"
+import { makeRelayLive, type RelayServices } from "../layers/core"
 import { Paths } from "../services/Paths"
-import type { HookServices } from "./hooks/main"
 
 const MAX_CONTEXTS = 8
 
@@ -24,7 +23,7 @@ const mtime = (file: string) => {
  * services: their modification times are part of the key.
  */
 export const makeHookContexts = Effect.gen(function*() {
-  const entries = new Map<string, { readonly scope: Scope.CloseableScope; readonly context: Context.Context<HookServices> }>()
+  const entries = new Map<string, { readonly scope: Scope.CloseableScope; readonly context: Context.Context<RelayServices> }>()
   const lock = yield* Effect.makeSemaphore(1)
   yield* Effect.addFinalizer(() =>
     Effect.forEach([...entries.values()], (e) => Scope.close(e.scope, Exit.void), { discard: true }).pipe(
@@ -41,7 +40,7 @@ export const makeHookContexts = Effect.gen(function*() {
       const cached = entries.get(key)
       if (cached !== undefined) return cached.context
       const scope = yield* Scope.make()
-      const context = yield* Layer.buildWithScope(makeHookLive(env), scope).pipe(
+      const context = yield* Layer.buildWithScope(makeRelayLive(env), scope).pipe(
         Effect.tapErrorCause(() => Scope.close(scope, Exit.void))
       )
       entries.set(key, { scope, context })

@@ -10,6 +10,9 @@ import { decodeUnknown, parseJson, writeFileAtomic } from "../lib/jsonFile"
 import { isAlive } from "../lib/processes"
 import type { HookOutput } from "./hooks/hookOutput"
 
+/** what `<id>.res` holds: a hook's output (null: no decision, the call proceeds), or the statusline's line */
+export type RelayAnswer = { readonly output: HookOutput | null } | { readonly text: string }
+
 /** files older than this are left over from calls nobody waits for any more */
 const STALE_MS = 10 * 60_000
 
@@ -27,7 +30,7 @@ const STALE_MS = 10 * 60_000
  */
 export const serveRelay = (
   dir: string,
-  answer: (request: typeof RelayRequest.Type) => Effect.Effect<Option.Option<HookOutput>>,
+  answer: (request: typeof RelayRequest.Type) => Effect.Effect<RelayAnswer>,
   track: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 ) =>
   Effect.gen(function*() {
@@ -71,11 +74,9 @@ export const serveRelay = (
         const text = yield* Effect.sync(() => claim(path.join(dir, name), work))
         if (text === undefined) return
         const request = yield* parseJson(text).pipe(Effect.flatMap(decodeUnknown(RelayRequest, { strict: false })), Effect.option)
-        const respond = (output: Option.Option<HookOutput>) =>
-          writeFileAtomic(path.join(dir, `${id}.res`), JSON.stringify({ output: Option.getOrNull(output) }), 0o600, false).pipe(
-            Effect.ignore
-          )
-        if (Option.isNone(request)) return yield* respond(Option.none())
+        const respond = (reply: RelayAnswer) =>
+          writeFileAtomic(path.join(dir, `${id}.res`), JSON.stringify(reply), 0o600, false).pipe(Effect.ignore)
+        if (Option.isNone(request)) return yield* respond({ output: null })
         const callerGone = Effect.sync(() => isAlive(request.value.pid)).pipe(
           Effect.repeat({ schedule: Schedule.spaced("500 millis"), while: (alive) => alive }),
           Effect.asVoid

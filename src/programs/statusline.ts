@@ -44,9 +44,8 @@ export const formatSessionSummary = (s: SessionSummary): string | undefined =>
  * `omcm statusline`: Claude Code's statusline command. Stores the rate limits it is given for every other omcm
  * process, then prints one HUD line. It never fails the status bar: a bad input still prints a line.
  */
-export const statuslineProgram = Effect.gen(function*() {
+export const statuslineLine = (text: string) => Effect.gen(function*() {
   const usage = yield* ClaudeUsage
-  const text = yield* readStdin(1_000_000).pipe(Effect.orElseSucceed(() => ""))
   const input = yield* parseJson(text).pipe(
     Effect.flatMap(decodeUnknown(StatuslineInput, { strict: false })),
     Effect.option
@@ -66,5 +65,12 @@ export const statuslineProgram = Effect.gen(function*() {
     onNone: () => Effect.succeed(undefined),
     onSome: (id) => collector.sessionSummary(id).pipe(Effect.map(formatSessionSummary))
   }).pipe(Effect.orElseSucceed(() => undefined))
-  yield* Console.log(formatHud({ cache, mode, last, extra }))
+  return formatHud({ cache, mode, last, extra })
 })
+
+/** the statusline in this process: stdin (or what the relay already read of it) in, one line out */
+export const statuslineProgram = (stdin?: string) =>
+  Effect.flatMap(
+    stdin !== undefined ? Effect.succeed(stdin) : readStdin(1_000_000).pipe(Effect.orElseSucceed(() => "")),
+    statuslineLine
+  ).pipe(Effect.flatMap(Console.log))

@@ -5,9 +5,9 @@ import { runMain } from "./runMain"
 import { statuslineProgram } from "./statusline"
 
 /** The status bar must always get a line: even a broken config prints one, naming the problem. */
-export const main = () =>
+export const main = (stdin?: string) =>
   runMain(
-    statuslineProgram.pipe(
+    statuslineProgram(stdin).pipe(
       Effect.provide(HudLive),
       Effect.catchAll((error) => Console.log(`omcm │ ${error.message}`))
     )

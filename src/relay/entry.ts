@@ -1,2 +1,2 @@
 // Bundled into dist/omcm.js's loader as plain code (see build.mjs): the loader calls it before any payload.
-export { relayHook } from "./hookRelay"
+export { relayHook, relayStatusline } from "./hookRelay"

@@ -1,6 +1,6 @@
-// The hook relay: the first thing `omcm hook <event>` runs. When the pool daemon is up it hands the hook's input to
-// the daemon, which decides with its warm runtime, and prints the answer: the hook then costs little more than Node's
-// own start. It is plain Node on purpose (no Effect, no schema library): loading a runtime is exactly what it avoids.
+// The relay: the first thing `omcm hook <event>` and `omcm statusline` run. When the pool daemon is up it hands the
+// input to the daemon, which answers with its warm runtime, and prints the answer: the call then costs little more
+// than Node's own start. It is plain Node on purpose (no Effect, no schema library): loading a runtime is exactly what it avoids.
 // The call goes through files in the relay directory, not a socket: `node:net` alone would cost more than the whole
 // exchange (see src/programs/relaySpool.ts for the daemon's side). Everything read is checked by hand; the daemon
 // decodes the input with the hook schemas. When no daemon answers, the hook runs in this process (`fallback`).
@@ -55,6 +55,12 @@ const log = (env: NodeJS.ProcessEnv, event: string, error: string) => {
  * code this relay avoids); a non-blocking stdin (EAGAIN) is read the usual way from where it stopped.
  */
 const readStdin = (done: (text: string | undefined) => void) => {
+  // a terminal reads as empty (like the in-process programs); waiting for it would hang
+  try {
+    if (fs.fstatSync(0).isCharacterDevice()) return done("")
+  } catch {
+    return done("")
+  }
   const chunks: Array<Buffer> = []
   let size = 0
   const buffer = Buffer.allocUnsafe(64 * 1024)
@@ -83,11 +89,13 @@ const readStdin = (done: (text: string | undefined) => void) => {
   done(Buffer.concat(chunks).toString("utf8"))
 }
 
+/** a hook's answer is its JSON output (none: the call proceeds); the statusline's is its line */
 const printAnswer = (env: NodeJS.ProcessEnv, event: string, raw: string) => {
   try {
     const reply: unknown = JSON.parse(raw)
-    const output = typeof reply === "object" && reply !== null ? (reply as { output?: unknown }).output : undefined
-    if (typeof output === "object" && output !== null) process.stdout.write(`${JSON.stringify(output)}\n`)
+    const { output, text } = (typeof reply === "object" && reply !== null ? reply : {}) as { output?: unknown; text?: unknown }
+    if (typeof text === "string") process.stdout.write(`${text}\n`)
+    else if (typeof output === "object" && output !== null) process.stdout.write(`${JSON.stringify(output)}\n`)
   } catch {
     log(env, event, "the pool daemon's answer was not JSON; the call proceeds")
   }
@@ -103,11 +111,22 @@ export const relayHook = (event: string, fallback: (stdin: string | undefined) =
   // omcm's own `claude -p` children are never routed again: nothing to decide, so no runtime to load
   if (env.OMCM_DELEGATED === "1") return readStdin(() => undefined)
   if (env.OMCM_NO_RELAY === "1" || event.length === 0) return fallback(undefined)
+  relay("hook", event, fallback)
+}
+
+/** Relay one statusline redraw to the daemon; `fallback(stdin)` draws it in this process instead. */
+export const relayStatusline = (fallback: (stdin: string | undefined) => void): void => {
+  if (process.env.OMCM_NO_RELAY === "1") return fallback(undefined)
+  relay("statusline", "statusline", fallback)
+}
+
+const relay = (kind: "hook" | "statusline", event: string, fallback: (stdin: string | undefined) => void): void => {
+  const env = process.env
   const daemon = findDaemon(env)
   if (daemon === undefined) return fallback(undefined)
   const dir = path.join(stateDir(env), "relay")
   readStdin((text) => {
-    if (text === undefined) return log(env, event, `hook input larger than ${STDIN_LIMIT} bytes`)
+    if (text === undefined) return log(env, event, `${kind} input larger than ${STDIN_LIMIT} bytes`)
     const forwarded: Record<string, string> = {}
     for (const key of FORWARDED_ENV) {
       const value = env[key]
@@ -118,7 +137,7 @@ export const relayHook = (event: string, fallback: (stdin: string | undefined) =
     const response = path.join(dir, `${id}.res`)
     const tmp = path.join(dir, `${id}.tmp`)
     try {
-      fs.writeFileSync(tmp, JSON.stringify({ event, text, pid: process.pid, env: forwarded }), { mode: 0o600 })
+      fs.writeFileSync(tmp, JSON.stringify({ kind, event, text, pid: process.pid, env: forwarded }), { mode: 0o600 })
       fs.renameSync(tmp, request)
     } catch {
       fs.rmSync(tmp, { force: true })
