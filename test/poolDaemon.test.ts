@@ -150,6 +150,17 @@ describe("omcm pool daemon", () => {
     expect(await waitUntil(() => fs.existsSync(h.paths.daemonFile), 60_000)).toBe(true)
     const again = JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout)
     expect(again.pid).not.toBe(status.pid)
+
+    // stopped on purpose, it stays stopped: no hook starts it until `omcm pool start`
+    const stopped = await runOmcmAsync(["pool", "stop"], h.env)
+    expect(stopped.stdout).toContain("hooks will not start it again until: omcm pool start")
+    // (the launch just above would hold off another one for 10 s anyway: forget it, so only the pause is tested)
+    fs.rmSync(path.join(h.paths.stateDir, "daemon-launch"))
+    expect(sessionStart().hookSpecificOutput.additionalContext).toContain("OpenCode pool down")
+    await new Promise((r) => setTimeout(r, 2_000))
+    expect(fs.existsSync(h.paths.daemonFile)).toBe(false)
+    expect((await runOmcmAsync(["pool", "start", "--detach", "--min", "0"], h.env, { cwd })).status).toBe(0)
+    expect(fs.existsSync(h.paths.autostartPausedFile)).toBe(false)
   }, 240_000)
 
   it("no daemon is started with hooks.autoStartDaemon false, or OMCM_NO_AUTOSTART=1", async () => {

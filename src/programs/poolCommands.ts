@@ -40,6 +40,9 @@ const checkIdle = (idle: Option.Option<number>) =>
     ? Effect.fail(new InputError({ message: `--idle-exit-minutes: expected a number above 0, got ${idle.value}` }))
     : Effect.void
 
+/** starting the daemon by hand lets hooks start it again after a later idle stop */
+const resumeAutostart = Effect.sync(() => fs.rmSync(Paths.fromEnv(process.env).autostartPausedFile, { force: true }))
+
 /** Start `omcm pool start` again as a detached process and wait until its state file says it is up. */
 const detach = (min: Option.Option<number>, max: Option.Option<number>, idle: Option.Option<number>) =>
   Effect.gen(function*() {
@@ -88,7 +91,7 @@ const start = Command.make(
   },
   ({ detach: background, idle, max, min }) =>
     Effect.zipRight(
-      Effect.zipRight(checkCounts(min, max), checkIdle(idle)),
+      Effect.zipRight(checkCounts(min, max), checkIdle(idle)).pipe(Effect.zipRight(resumeAutostart)),
       background
         ? detach(min, max, idle).pipe(Effect.provide(DaemonClientLive))
         : runDaemon(
@@ -126,10 +129,16 @@ const status = Command.make("status", { json: Options.boolean("json") }, ({ json
 const stop = Command.make("stop", {}, () =>
   Effect.gen(function*() {
     const daemons = yield* DaemonClient
+    const paths = yield* Paths
+    // stopped on purpose: a session's hooks must not bring it back
+    yield* Effect.sync(() => {
+      fs.mkdirSync(paths.stateDir, { recursive: true })
+      fs.writeFileSync(paths.autostartPausedFile, `${new Date().toISOString()}\n`)
+    })
     const found = yield* daemons.find
     if (Option.isNone(found)) {
       // a daemon killed with SIGKILL leaves its servers behind: stop them too
-      const cleaned = yield* cleanStalePools((yield* Paths).poolStateDir)
+      const cleaned = yield* cleanStalePools(paths.poolStateDir)
       yield* Console.log(cleaned.killed.length > 0
         ? `omcm pool: no daemon was running; stopped ${cleaned.killed.length} server(s) left by a dead one`
         : new DaemonNotRunning().message)
@@ -147,7 +156,7 @@ const stop = Command.make("stop", {}, () =>
       killGroup(pid, "SIGTERM")
       if (!(yield* gone(5_000))) killGroup(pid, "SIGKILL")
     }
-    yield* Console.log(`omcm pool: stopped (pid ${pid})`)
+    yield* Console.log(`omcm pool: stopped (pid ${pid}); hooks will not start it again until: omcm pool start`)
   }).pipe(Effect.provide(DaemonClientLive))).pipe(Command.withDescription("Stop the pool daemon and every server it started"))
 
 export const poolCommand = Command.make("pool").pipe(

@@ -18,6 +18,8 @@ export interface PathsShape {
   readonly logDir: string
   /** where hooks leave calls for the daemon to answer (src/relay) */
   readonly relayDir: string
+  /** present after `omcm pool stop`: hooks start no daemon until `omcm pool start` */
+  readonly autostartPausedFile: string
   readonly claudeConfigDir: string
 }
 
@@ -39,6 +41,7 @@ export class Paths extends Context.Tag("omcm/Paths")<Paths, PathsShape>() {
       poolStateDir: path.join(stateDir, "pools"),
       logDir: path.join(stateDir, "logs"),
       relayDir: path.join(stateDir, "relay"),
+      autostartPausedFile: path.join(stateDir, "autostart-paused"),
       claudeConfigDir: nonEmpty(env.CLAUDE_CONFIG_DIR) ?? path.join(home, ".claude")
     }
   }

@@ -15,9 +15,10 @@ const STARTING_AT_MOST_MS = 5 * 60_000
 /**
  * With no daemon up, every hook call pays for a runtime of its own; with one, the relay (src/relay) hands it to the
  * daemon's warm one. So SessionStart (and UserPromptSubmit, for a session that outlived an idle daemon) starts the
- * daemon when none runs: `hooks.autoStartDaemon`, not with OMCM_NO_AUTOSTART=1. It stops after
- * `hooks.daemonIdleMinutes` without a request. Only a hook process provides the launcher (the daemon answering a
- * relayed hook is the daemon). True when one was started; failing to start one changes nothing for the session.
+ * daemon when none runs: `hooks.autoStartDaemon`, not with OMCM_NO_AUTOSTART=1, and not after `omcm pool stop`
+ * until `omcm pool start`. It stops after `hooks.daemonIdleMinutes` without a request. Only a hook process provides
+ * the launcher (the daemon answering a relayed hook is the daemon). True when one was started; failing to start one
+ * changes nothing for the session.
  */
 export const ensureDaemon = (event: string, cwd: string | undefined) =>
   Effect.gen(function*() {
@@ -26,6 +27,7 @@ export const ensureDaemon = (event: string, cwd: string | undefined) =>
     const { config } = yield* Config
     if (!config.hooks.autoStartDaemon) return false
     const paths = yield* Paths
+    if (fs.existsSync(paths.autostartPausedFile)) return false
     const stamp = path.join(paths.stateDir, "daemon-launch")
     // the last one launched is still starting (its servers come up before daemon.json is written), or failed just now
     const skip = yield* Effect.sync(() => {
