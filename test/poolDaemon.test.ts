@@ -154,14 +154,32 @@ describe("omcm pool daemon", () => {
     // stopped on purpose, it stays stopped: no hook starts it until `omcm pool start`
     const stopped = await runOmcmAsync(["pool", "stop"], h.env)
     expect(stopped.stdout).toContain("hooks will not start it again until: omcm pool start")
-    // (the launch just above would hold off another one for 10 s anyway: forget it, so only the pause is tested)
-    fs.rmSync(path.join(h.paths.stateDir, "daemon-launch"))
     expect(sessionStart().hookSpecificOutput.additionalContext).toContain("OpenCode pool down")
     await new Promise((r) => setTimeout(r, 2_000))
     expect(fs.existsSync(h.paths.daemonFile)).toBe(false)
     expect((await runOmcmAsync(["pool", "start", "--detach", "--min", "0"], h.env, { cwd })).status).toBe(0)
     expect(fs.existsSync(h.paths.autostartPausedFile)).toBe(false)
   }, 240_000)
+
+  it("a daemon that cannot start (no OpenCode) is launched once, not by every prompt after it", async () => {
+    const { cwd, h } = await setup()
+    const { OMCM_NO_AUTOSTART: _, ...rest } = h.env
+    const env = { ...rest, OMCM_OPENCODE_BIN: path.join(h.root, "no-such-opencode") }
+    const input = (prompt: string) => JSON.stringify({ session_id: "S", cwd, hook_event_name: "UserPromptSubmit", prompt })
+    const start = JSON.stringify({ session_id: "S", cwd, hook_event_name: "SessionStart", source: "startup" })
+    expect(JSON.parse(runOmcm(["hook", "session-start"], env, start).stdout).hookSpecificOutput.additionalContext).toContain("starting in the background")
+    const log = path.join(h.paths.logDir, "daemon.log")
+    expect(await waitUntil(() => fs.existsSync(log) && fs.readFileSync(log, "utf8").includes("opencode binary not found"), 30_000)).toBe(true)
+    const pid = Number(fs.readFileSync(h.paths.daemonLaunchFile, "utf8"))
+    expect(await waitUntil(() => !isAlive(pid), 10_000)).toBe(true)
+    // a minute later, it is still not tried again
+    const minuteAgo = new Date(Date.now() - 60_000)
+    fs.utimesSync(h.paths.daemonLaunchFile, minuteAgo, minuteAgo)
+    runOmcm(["hook", "user-prompt-submit"], env, input("hulw: go"))
+    expect(JSON.parse(runOmcm(["hook", "session-start"], env, start).stdout).hookSpecificOutput.additionalContext).toContain("OpenCode pool down")
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(fs.readFileSync(log, "utf8").match(/opencode binary not found/g)).toHaveLength(1)
+  }, 90_000)
 
   it("no daemon is started with hooks.autoStartDaemon false, or OMCM_NO_AUTOSTART=1", async () => {
     const { cwd, h, model } = await setup()

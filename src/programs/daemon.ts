@@ -165,6 +165,8 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
       yield* writeFileAtomic(paths.daemonFile, JSON.stringify(state), 0o600).pipe(
         Effect.mapError((e) => new DaemonStartFailed({ message: `${paths.daemonFile}: cannot write (${e.code ?? e.message})` }))
       )
+      // a daemon a hook launched is up: the next launch need not wait (see hooks/ensureDaemon)
+      yield* Effect.sync(() => fs.rmSync(paths.daemonLaunchFile, { force: true }))
       yield* announce(state)
       if (daemonOptions.idleExitMinutes !== undefined) {
         yield* stopWhenIdle(activity, pool, daemonOptions.idleExitMinutes * 60_000, stop).pipe(Effect.forkScoped)

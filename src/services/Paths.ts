@@ -20,6 +20,8 @@ export interface PathsShape {
   readonly relayDir: string
   /** present after `omcm pool stop`: hooks start no daemon until `omcm pool start` */
   readonly autostartPausedFile: string
+  /** the pid of the daemon a hook launched, until it is up (a launch that never came up holds off the next) */
+  readonly daemonLaunchFile: string
   readonly claudeConfigDir: string
 }
 
@@ -42,6 +44,7 @@ export class Paths extends Context.Tag("omcm/Paths")<Paths, PathsShape>() {
       logDir: path.join(stateDir, "logs"),
       relayDir: path.join(stateDir, "relay"),
       autostartPausedFile: path.join(stateDir, "autostart-paused"),
+      daemonLaunchFile: path.join(stateDir, "daemon-launch"),
       claudeConfigDir: nonEmpty(env.CLAUDE_CONFIG_DIR) ?? path.join(home, ".claude")
     }
   }

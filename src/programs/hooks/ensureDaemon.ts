@@ -1,15 +1,14 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
-import * as path from "node:path"
 import { isAlive } from "../../lib/processes"
 import { Config } from "../../services/Config"
 import { DaemonLauncher } from "../../services/DaemonLauncher"
 import { Paths } from "../../services/Paths"
 import { recordFailure } from "./failOpen"
 
-/** a daemon that could not start is not tried again at once by every hook */
-const RELAUNCH_AFTER_MS = 10_000
+/** a daemon that could not start (no OpenCode, a bad config) is not tried again by every prompt */
+const RETRY_FAILED_AFTER_MS = 10 * 60_000
 const STARTING_AT_MOST_MS = 5 * 60_000
 
 /**
@@ -28,15 +27,15 @@ export const ensureDaemon = (event: string, cwd: string | undefined) =>
     if (!config.hooks.autoStartDaemon) return false
     const paths = yield* Paths
     if (fs.existsSync(paths.autostartPausedFile)) return false
-    const stamp = path.join(paths.stateDir, "daemon-launch")
-    // the last one launched is still starting (its servers come up before daemon.json is written), or failed just now
+    const stamp = paths.daemonLaunchFile
+    // the daemon deletes this file once it is up: still here, the last launch is starting, or it failed
     const skip = yield* Effect.sync(() => {
       try {
         const pid = Number(fs.readFileSync(stamp, "utf8").trim())
         const age = Date.now() - fs.statSync(stamp).mtimeMs
         // past the longest start-up, a live pid is more likely reused than still starting
         const starting = Number.isInteger(pid) && pid > 0 && isAlive(pid) && age < STARTING_AT_MOST_MS
-        return starting || age < RELAUNCH_AFTER_MS
+        return starting || age < RETRY_FAILED_AFTER_MS
       } catch {
         return false
       }
