@@ -57,7 +57,7 @@ const fs=require("node:fs"),path=require("node:path"),os=require("node:os");
 const a=process.argv[2],file=a==="hook"||(a==="statusline"&&process.argv.length===3)?"${payloads.lean}":"${payloads.full}";
 const run=(stdin)=>{
 const vm=require("node:vm"),{pathToFileURL}=require("node:url");
-if(stdin!==undefined)globalThis.__omcmHookStdin=stdin;
+if(stdin!==undefined)globalThis.__omcmStdin=stdin;
 const SOURCE=fs.readFileSync(path.join(__dirname,file),"utf8");
 const name=file.slice(0,-3)+"-"+process.version+"-"+process.arch+".v8cache";
 const home=process.env.OMCM_HOME||path.join(process.env.HOME||os.homedir(),".omcm");

@@ -3,7 +3,7 @@
 const argv = process.argv.slice(2)
 
 // the relay (src/relay) may have read stdin already, when no daemon took the call
-const stdin = (globalThis as { __omcmHookStdin?: string }).__omcmHookStdin
+const stdin = (globalThis as { __omcmStdin?: string }).__omcmStdin
 if (argv[0] === "hook") {
   void import("./programs/hooks/main").then((m) => m.main(argv.slice(1), stdin))
 } else {

@@ -104,13 +104,15 @@ const answerRelayed = (contextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Con
 (request: typeof RelayRequest.Type): Effect.Effect<RelayAnswer> => {
   const env = { ...process.env, ...request.env }
   const failed = (cause: Cause.Cause<unknown>) => describeFailure(Cause.squash(cause))
+  const withCallerServices = <A, E>(effect: Effect.Effect<A, E, RelayServices>) =>
+    Effect.flatMap(contextFor(env), (context) => Effect.provide(effect, context))
   if (request.kind === "statusline") {
-    return Effect.flatMap(contextFor(env), (context) => statuslineLine(request.text).pipe(Effect.provide(context))).pipe(
+    return withCallerServices(statuslineLine(request.text)).pipe(
       Effect.catchAllCause((cause) => Effect.succeed(`omcm │ ${failed(cause)}`)),
       Effect.map((text) => ({ text }))
     )
   }
-  return Effect.flatMap(contextFor(env), (context) => runHookText(request.event, request.text).pipe(Effect.provide(context))).pipe(
+  return withCallerServices(runHookText(request.event, request.text)).pipe(
     Effect.catchAllCause((cause) =>
       recordFailure(request.event, undefined, failed(cause)).pipe(Effect.provide(Paths.layerFrom(env)), Effect.as(Option.none()))
     ),

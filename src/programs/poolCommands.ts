@@ -5,9 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as path from "node:path"
 import { DaemonAlreadyRunning, DaemonNotRunning, DaemonStartFailed } from "../domain/daemon"
 import { InputError } from "../domain/errors"
 import { ConfigLive } from "../layers/core"
@@ -16,6 +14,7 @@ import { isAlive, killGroup } from "../lib/processes"
 import { DaemonClient } from "../services/DaemonClient"
 import { cleanStalePools } from "../services/pool/poolRegistry"
 import { Paths } from "../services/Paths"
+import { spawnDaemon } from "../services/daemonSpawn"
 import type { PoolStatus } from "../services/ServerPool"
 import { Store } from "../services/Store"
 import { runDaemon } from "./daemon"
@@ -50,16 +49,11 @@ const detach = (min: Option.Option<number>, max: Option.Option<number>, idle: Op
     const daemons = yield* DaemonClient
     const running = yield* daemons.find
     if (Option.isSome(running)) return yield* new DaemonAlreadyRunning({ pid: running.value.pid, apiPort: running.value.apiPort })
-    fs.mkdirSync(paths.logDir, { recursive: true })
-    const logFile = path.join(paths.logDir, "daemon.log")
-    const log = fs.openSync(logFile, "a")
-    const args = [process.argv[1]!, "pool", "start", ...Option.match(min, { onNone: () => [], onSome: (n) => ["--min", String(n)] }),
+    const args = [...Option.match(min, { onNone: () => [], onSome: (n) => ["--min", String(n)] }),
       ...Option.match(max, { onNone: () => [], onSome: (n) => ["--max", String(n)] }),
       ...Option.match(idle, { onNone: () => [], onSome: (n) => ["--idle-exit-minutes", String(n)] })]
-    const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", log, log], cwd: process.cwd() })
-    fs.closeSync(log)
-    child.unref()
-    const pid = child.pid ?? -1
+    const { logFile, pid } = spawnDaemon({ entry: process.argv[1]!, args, cwd: process.cwd(), logDir: paths.logDir, env: process.env })
+    if (pid <= 0) return yield* new DaemonStartFailed({ message: `the pool daemon could not be started (log: ${logFile})` })
     const state = yield* daemons.find.pipe(
       Effect.flatMap(Option.match({
         onSome: (s) => (s.pid === pid ? Effect.succeed(s) : Effect.fail("not yet" as const)),

@@ -25,7 +25,10 @@ export class DaemonLauncher extends Context.Tag("omcm/DaemonLauncher")<DaemonLau
       launch: (o) =>
         Effect.tryPromise({
           // loaded only here: the other hook calls do without it
-          try: () => import("./daemonSpawn").then((m) => m.spawnDaemon(entry, o, env)),
+          try: () =>
+            import("./daemonSpawn").then((m) =>
+              m.spawnDaemon({ entry, args: ["--idle-exit-minutes", String(o.idleExitMinutes)], cwd: o.cwd, logDir: o.logDir, env })
+            ),
           catch: (e) => new Error(`cannot start the pool daemon: ${e instanceof Error ? e.message : String(e)}`)
         })
     })

@@ -2,21 +2,26 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
-/** Start `node <entry> pool start --idle-exit-minutes N` detached, its output appended to `<logDir>/daemon.log`. */
-export const spawnDaemon = (entry: string, o: { cwd: string; idleExitMinutes: number; logDir: string }, env: NodeJS.ProcessEnv) => {
+/**
+ * Start `node <entry> pool start <args>` detached from this process, its output appended to `<logDir>/daemon.log`.
+ * Used by `omcm pool start --detach` and by the hooks' DaemonLauncher.
+ */
+export const spawnDaemon = (o: {
+  readonly entry: string
+  readonly args: ReadonlyArray<string>
+  readonly cwd: string
+  readonly logDir: string
+  readonly env: NodeJS.ProcessEnv
+}) => {
   fs.mkdirSync(o.logDir, { recursive: true })
-  const log = fs.openSync(path.join(o.logDir, "daemon.log"), "a")
+  const logFile = path.join(o.logDir, "daemon.log")
+  const log = fs.openSync(logFile, "a")
   try {
-    const child = spawn(process.execPath, [entry, "pool", "start", "--idle-exit-minutes", String(o.idleExitMinutes)], {
-      cwd: o.cwd,
-      env,
-      detached: true,
-      stdio: ["ignore", log, log]
-    })
-    // a failed spawn (a cwd that is gone) is reported as an event: the hook must not die of it
+    const child = spawn(process.execPath, [o.entry, "pool", "start", ...o.args], { cwd: o.cwd, env: o.env, detached: true, stdio: ["ignore", log, log] })
+    // a failed spawn (a cwd that is gone) is reported as an event: the caller must not die of it
     child.on("error", () => undefined)
     child.unref()
-    return { pid: child.pid ?? -1 }
+    return { pid: child.pid ?? -1, logFile }
   } finally {
     fs.closeSync(log)
   }

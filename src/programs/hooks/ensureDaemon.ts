@@ -4,6 +4,7 @@ import * as fs from "node:fs"
 import { isAlive } from "../../lib/processes"
 import { Config } from "../../services/Config"
 import { DaemonLauncher } from "../../services/DaemonLauncher"
+import { findRunningDaemon } from "../../services/daemonState"
 import { Paths } from "../../services/Paths"
 import { recordFailure } from "./failOpen"
 
@@ -16,8 +17,8 @@ const STARTING_AT_MOST_MS = 5 * 60_000
  * daemon's warm one. So SessionStart (and UserPromptSubmit, for a session that outlived an idle daemon) starts the
  * daemon when none runs: `hooks.autoStartDaemon`, not with OMCM_NO_AUTOSTART=1, and not after `omcm pool stop`
  * until `omcm pool start`. It stops after `hooks.daemonIdleMinutes` without a request. Only a hook process provides
- * the launcher (the daemon answering a relayed hook is the daemon). True when one was started; failing to start one
- * changes nothing for the session.
+ * the launcher (the daemon answering a relayed hook is the daemon). True when one was started (false also when one
+ * is up); failing to start one changes nothing for the session.
  */
 export const ensureDaemon = (event: string, cwd: string | undefined) =>
   Effect.gen(function*() {
@@ -26,7 +27,7 @@ export const ensureDaemon = (event: string, cwd: string | undefined) =>
     const { config } = yield* Config
     if (!config.hooks.autoStartDaemon) return false
     const paths = yield* Paths
-    if (fs.existsSync(paths.autostartPausedFile)) return false
+    if (fs.existsSync(paths.autostartPausedFile) || Option.isSome(yield* findRunningDaemon(paths.daemonFile))) return false
     const stamp = paths.daemonLaunchFile
     // the daemon deletes this file once it is up: still here, the last launch is starting, or it failed
     const skip = yield* Effect.sync(() => {

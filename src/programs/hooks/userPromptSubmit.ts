@@ -3,8 +3,6 @@ import * as Option from "effect/Option"
 import type { UserPromptSubmitInput } from "../../domain/hookInput"
 import { detectMode } from "../../domain/keywords"
 import { Config } from "../../services/Config"
-import { findRunningDaemon } from "../../services/daemonState"
-import { Paths } from "../../services/Paths"
 import { Sessions } from "../../services/Sessions"
 import { ensureDaemon } from "./ensureDaemon"
 import { addContext, type HookOutput } from "./hookOutput"
@@ -24,7 +22,7 @@ export const userPromptSubmit = (input: typeof UserPromptSubmitInput.Type) =>
     // background sub-agent completions come back as a synthetic prompt: not the user's words
     if (input.prompt.trimStart().startsWith("<task-notification>")) return Option.none<HookOutput>()
     // a session that outlived an idle daemon gets one again
-    if (Option.isNone(yield* findRunningDaemon((yield* Paths).daemonFile))) yield* ensureDaemon("user-prompt-submit", input.cwd)
+    yield* ensureDaemon("user-prompt-submit", input.cwd)
     const { config } = yield* Config
     const detected = detectMode(input.prompt, config.modes)
     if (detected === undefined) return Option.none<HookOutput>()
