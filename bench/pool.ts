@@ -10,10 +10,10 @@ import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Deferred, Duration, Effect, Layer, Stream } from "effect"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
-import type { ModelRef, OpenCodeServer } from "../src/domain/opencode"
-import { replyText } from "../src/domain/opencodeOutcome"
-import { OpenCodeClient } from "../src/services/OpenCodeClient"
-import { makeServerPool, type ServerPoolShape } from "../src/services/ServerPool"
+import type { ModelRef, OpenCodeServer } from "../src/services/pool/opencodeApi"
+import { replyText } from "../src/services/pool/opencodeOutcome"
+import { OpenCodeClient } from "../src/services/pool/OpenCodeClient"
+import { makeServerPool, type ServerPoolShape } from "../src/services/pool/ServerPool"
 import { SimulatedModel, type SimulatedModelHandle } from "../src/simulated/openaiCompatible"
 import {
   benchDir,
@@ -521,6 +521,6 @@ const program = Effect.gen(function*() {
   yield* log(`\n(all done in ${((Date.now() - started) / 1000).toFixed(1)} s${quick ? "; --quick: too few samples to quote" : ""})`)
 }).pipe(Effect.scoped)
 
-const Deps = Layer.mergeAll(NodeContext.layer, OpenCodeClient.layer.pipe(Layer.provide(NodeHttpClient.layer)))
+const Deps = Layer.mergeAll(NodeContext.layer, OpenCodeClient.layerWithoutDependencies.pipe(Layer.provide(NodeHttpClient.layer)))
 
 NodeRuntime.runMain(program.pipe(Effect.provide(Deps)))

@@ -19,14 +19,14 @@ import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
-import type { StoredEvent } from "../src/domain/events"
+import type { StoredEvent } from "../src/services/tracker/events"
 import { RingBuffer } from "../src/lib/ringBuffer"
-import { Config } from "../src/services/Config"
-import { MetricsCollector } from "../src/services/MetricsCollector"
-import { RealtimeTracker } from "../src/services/RealtimeTracker"
-import { openStore, Store } from "../src/services/Store"
-import { Tracker } from "../src/services/Tracker"
-import { TrackerStore } from "../src/services/TrackerStore"
+import { Config } from "../src/services/config/Config"
+import { MetricsCollector } from "../src/services/tracker/MetricsCollector"
+import { RealtimeTracker } from "../src/services/tracker/RealtimeTracker"
+import { openStore, Store } from "../src/services/store/Store"
+import { Tracker } from "../src/services/tracker/Tracker"
+import { TrackerStore } from "../src/services/tracker/TrackerStore"
 
 // required, not imported: the bundle lives in a temporary directory and finds the driver through NODE_PATH
 const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3
@@ -38,8 +38,8 @@ const CAPACITY = 10_000
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "omcm-bench-"))
 const layerAt = (file: string) =>
-  Layer.mergeAll(Tracker.layer, MetricsCollector.layer).pipe(
-    Layer.provideMerge(TrackerStore.layer),
+  Layer.mergeAll(Tracker.layerWithoutDependencies, MetricsCollector.layerWithoutDependencies).pipe(
+    Layer.provideMerge(TrackerStore.layerWithoutDependencies),
     Layer.provideMerge(Layer.scoped(Store, openStore(file))),
     Layer.provideMerge(Layer.succeed(Config, Config.make()))
   )

@@ -7,6 +7,6 @@ if (argv[0] === "hook") {
 } else if (argv[0] === "statusline" && argv.length === 1) {
   void import("./programs/statuslineMain").then((m) => m.main())
 } else {
-  void import("./programs/cli").then((m) => m.main(process.argv))
+  void import("./programs/cli/main").then((m) => m.main(process.argv))
 }
 export {}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { agentName, lookupAgent, SEED_AGENTS } from "../src/domain/agentCatalog"
+import { agentName, lookupAgent, SEED_AGENTS } from "../src/services/router/agentCatalog"
 import { defaultConfig } from "../src/domain/defaults"
 
 describe("agent catalog", () => {

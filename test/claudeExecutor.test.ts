@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { ClaudeExecutor, type ClaudeExecutorOptions, resolveClaudeBin } from "../src/services/ClaudeExecutor"
+import { ClaudeExecutor, type ClaudeExecutorOptions, resolveClaudeBin } from "../src/services/executor/ClaudeExecutor"
 import { offlineClaudeEnv } from "./support/claudeHarness"
 import { fakeAnthropic, type FakeAnthropicOptions } from "./support/fakeAnthropic"
 import { processesUnder } from "./support/processes"
@@ -18,7 +18,7 @@ const setup = (fakeOptions: FakeAnthropicOptions = {}, executorOptions: ClaudeEx
     fs.mkdirSync(cwd)
     const env = offlineClaudeEnv(home, fake.baseUrl) as Record<string, string>
     const executor = yield* ClaudeExecutor.pipe(
-      Effect.provide(ClaudeExecutor.layer({ inheritEnv: false, env, ...executorOptions }).pipe(Layer.provide(NodeContext.layer)))
+      Effect.provide(ClaudeExecutor.layerWithoutDependencies({ inheritEnv: false, env, ...executorOptions }).pipe(Layer.provide(NodeContext.layer)))
     )
     return { home, fake, cwd, executor }
   })
@@ -89,7 +89,7 @@ describe("ClaudeExecutor", () => {
       const { cwd, home } = yield* setup()
       const bin = script(home, "trap '' TERM\nsleep 60")
       const executor = yield* ClaudeExecutor.pipe(
-        Effect.provide(ClaudeExecutor.layer({ bin, killGraceMs: 300 }).pipe(Layer.provide(NodeContext.layer)))
+        Effect.provide(ClaudeExecutor.layerWithoutDependencies({ bin, killGraceMs: 300 }).pipe(Layer.provide(NodeContext.layer)))
       )
       const error = yield* Effect.flip(executor.execute({ prompt: "x", cwd, timeoutMs: 500 }))
       expect(error._tag).toBe("ClaudeTimeout")
@@ -104,7 +104,7 @@ describe("ClaudeExecutor", () => {
       const run = (body: string) =>
         ClaudeExecutor.pipe(
           Effect.flatMap((e) => e.execute({ prompt: "x", cwd, timeoutMs: 5_000 })),
-          Effect.provide(ClaudeExecutor.layer({ bin: script(home, body) }).pipe(Layer.provide(NodeContext.layer))),
+          Effect.provide(ClaudeExecutor.layerWithoutDependencies({ bin: script(home, body) }).pipe(Layer.provide(NodeContext.layer))),
           Effect.flip
         )
       const failed = yield* run("cat >/dev/null\necho 'first line' >&2\necho 'boom: bad flag' >&2\nexit 3")

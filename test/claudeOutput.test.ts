@@ -1,6 +1,6 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeClaudeJson, mainModelOf, tokensOf } from "../src/domain/claudeOutput"
+import { decodeClaudeJson, mainModelOf, tokensOf } from "../src/services/executor/claudeOutput"
 
 // trimmed from what claude 2.1.330 prints for `-p --output-format json` after one sub-agent run
 const result = {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { Schema } from "effect"
 import { OmcmConfig } from "../src/domain/configSchema"
 import { defaultConfig } from "../src/domain/defaults"
-import { crossFieldProblem, loadConfig } from "../src/services/Config"
+import { crossFieldProblem, loadConfig } from "../src/services/config/Config"
 import { runOmcm } from "./support/cli"
 import { makeTempHome, type TempHome } from "./support/tempHome"
 

@@ -4,9 +4,9 @@ import { Effect, Option, TestClock } from "effect"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { parsePorcelainZ } from "../src/domain/gitStatus"
-import { type HandoffContext, serializeContextToJSON, serializeContextToMarkdown } from "../src/domain/handoff"
-import { ContextBuilder, handoffFiles } from "../src/services/ContextBuilder"
+import { parsePorcelainZ } from "../src/services/context/gitStatus"
+import { type HandoffContext, serializeContextToJSON, serializeContextToMarkdown } from "../src/services/context/handoff"
+import { ContextBuilder, handoffFiles } from "../src/services/context/ContextBuilder"
 import { makeTempHome, type TempHome } from "./support/tempHome"
 
 const gitEnv = (home: TempHome): Record<string, string> => ({
@@ -29,7 +29,7 @@ const setup = Effect.gen(function*() {
     fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true })
     fs.writeFileSync(path.join(project, file), content)
   }
-  const builder = yield* ContextBuilder.pipe(Effect.provide(ContextBuilder.layer({ gitEnv: env })), Effect.provide(NodeContext.layer))
+  const builder = yield* ContextBuilder.pipe(Effect.provide(ContextBuilder.layerWithoutDependencies({ gitEnv: env })), Effect.provide(NodeContext.layer))
   return { home, project, git, write, builder }
 })
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, TestClock } from "effect"
-import { ClaudeFailed } from "../src/services/ClaudeExecutor"
-import { type ExecuteTasksOptions, Executor } from "../src/services/Executor"
-import { OpenCodeProviderError } from "../src/domain/opencode"
-import type { TaskInput } from "../src/domain/task"
-import { ProviderBalancer } from "../src/services/ProviderBalancer"
-import { balancerSettings } from "../src/domain/balancing"
-import { TaskBackends } from "../src/services/TaskBackends"
+import { ClaudeFailed } from "../src/services/executor/ClaudeExecutor"
+import { type ExecuteTasksOptions, Executor } from "../src/services/executor/Executor"
+import { OpenCodeProviderError } from "../src/services/pool/opencodeApi"
+import type { TaskInput } from "../src/services/executor/task"
+import { ProviderBalancer } from "../src/services/balancer/ProviderBalancer"
+import { balancerSettings } from "../src/services/balancer/strategies"
+import { TaskBackends } from "../src/services/executor/TaskBackends"
 import { recordingBackends, routingFromValues, type Script } from "./support/taskBackends"
 
 /** run the tasks on recording backends under the TestClock, advancing it until everything is done */
@@ -14,7 +14,7 @@ const run = (tasks: ReadonlyArray<TaskInput>, options: ExecuteTasksOptions, scri
   Effect.gen(function*() {
     const backends = yield* recordingBackends(script)
     const executor = yield* Executor.pipe(
-      Effect.provide(Executor.layer.pipe(Layer.provide(Layer.mergeAll(backends.layer, routingFromValues()))))
+      Effect.provide(Executor.layerWithoutDependencies.pipe(Layer.provide(Layer.mergeAll(backends.layer, routingFromValues()))))
     )
     const fiber = yield* Effect.fork(executor.executeTasks(tasks, { mode: "hulw", ...options }))
     yield* TestClock.adjust("10 minutes")
@@ -211,7 +211,7 @@ describe("Executor routing", () => {
   it.effect("finished tasks feed the ProviderBalancer's latency and usage", () =>
     Effect.gen(function*() {
       const backends = yield* recordingBackends({ durationMs: (p) => (p === "design" ? 700 : 200) })
-      const layer = Executor.layer.pipe(
+      const layer = Executor.layerWithoutDependencies.pipe(
         Layer.provideMerge(Layer.mergeAll(backends.layer, routingFromValues(), ProviderBalancer.make(balancerSettings({}))))
       )
       const { balancer, executor } = yield* Effect.all({ executor: Executor, balancer: ProviderBalancer }).pipe(Effect.provide(layer))
@@ -226,7 +226,7 @@ describe("Executor routing", () => {
   it.effect("a backend that never answers is given up after its timeout plus grace, as a failed task", () =>
     Effect.gen(function*() {
       const hang = yield* Deferred.make<never>()
-      const layer = Executor.layer.pipe(Layer.provide(Layer.mergeAll(
+      const layer = Executor.layerWithoutDependencies.pipe(Layer.provide(Layer.mergeAll(
         TaskBackends.make({ claude: () => Deferred.await(hang), opencode: () => Deferred.await(hang) }),
         routingFromValues()
       )))

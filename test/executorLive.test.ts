@@ -2,10 +2,10 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SimulatedModel } from "../src/simulated/openaiCompatible"
-import { ClaudeExecutor } from "../src/services/ClaudeExecutor"
-import { Executor } from "../src/services/Executor"
-import { ServerPool } from "../src/services/ServerPool"
-import { TaskBackends } from "../src/services/TaskBackends"
+import { ClaudeExecutor } from "../src/services/executor/ClaudeExecutor"
+import { Executor } from "../src/services/executor/Executor"
+import { ServerPool } from "../src/services/pool/ServerPool"
+import { TaskBackends } from "../src/services/executor/TaskBackends"
 import { offlineClaudeEnv } from "./support/claudeHarness"
 import { fakeAnthropic } from "./support/fakeAnthropic"
 import { PoolDeps, startTestPool, testPoolOptions } from "./support/poolFixture"
@@ -20,13 +20,13 @@ describe("Executor on the live backends", () => {
       const model = yield* SimulatedModel.make({})
       const poolOptions = testPoolOptions(home, model)
       const pool = yield* startTestPool(poolOptions)
-      const backends = TaskBackends.layer.pipe(
+      const backends = TaskBackends.layerFromPool.pipe(
         Layer.provide(Layer.mergeAll(
           Layer.succeed(ServerPool, pool),
-          ClaudeExecutor.layer({ inheritEnv: false, env: offlineClaudeEnv(home, fake.baseUrl) as Record<string, string> })
+          ClaudeExecutor.layerWithoutDependencies({ inheritEnv: false, env: offlineClaudeEnv(home, fake.baseUrl) as Record<string, string> })
         ))
       )
-      const executor = yield* Executor.pipe(Effect.provide(Executor.layer.pipe(Layer.provide(Layer.mergeAll(backends, routingFromValues())))))
+      const executor = yield* Executor.pipe(Effect.provide(Executor.layerWithoutDependencies.pipe(Layer.provide(Layer.mergeAll(backends, routingFromValues())))))
       const results = yield* executor.executeTasks([
         { id: "plan", description: "Plan the auth module", agent: "architect" },
         { id: "build", description: "Implement the auth module", agent: "executor", dependsOn: ["plan"], files: ["src/auth/**"] },

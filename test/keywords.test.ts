@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { defaultConfig } from "../src/domain/defaults"
-import { detectMode } from "../src/domain/keywords"
+import { detectMode } from "../src/services/router/keywords"
 
 const detect = (prompt: string) => detectMode(prompt, defaultConfig.modes)
 

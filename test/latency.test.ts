@@ -1,6 +1,6 @@
 import Database from "better-sqlite3"
 import { describe, expect, it } from "vitest"
-import { bucketEstimate, bucketOf, bucketSql, exactPercentile, histogramPercentile, LATENCY_BUCKETS } from "../src/domain/latency"
+import { bucketEstimate, bucketOf, bucketSql, exactPercentile, histogramPercentile, LATENCY_BUCKETS } from "../src/services/tracker/latency"
 
 describe("latency histogram", () => {
   it("puts a value in the same bucket in TypeScript and in SQLite", () => {

@@ -2,9 +2,9 @@ import { HttpClient } from "@effect/platform"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { afterAll, expect, layer } from "@effect/vitest"
 import { Duration, Effect, Either, Exit, Fiber, Layer, Scope, Stream } from "effect"
-import type { OpenCodeServer } from "../src/domain/opencode"
+import type { OpenCodeServer } from "../src/services/pool/opencodeApi"
 import { SimulatedModel, type SimulatedRequest } from "../src/simulated/openaiCompatible"
-import { makeOpenCodeClient, OpenCodeClient, type RunRequest } from "../src/services/OpenCodeClient"
+import { makeOpenCodeClient, OpenCodeClient, type RunRequest } from "../src/services/pool/OpenCodeClient"
 import { freePort, isAlive, OpencodeTestServer } from "./support/opencodeServer"
 
 const model = { providerID: "openai", modelID: "gpt-5.2-codex" }
@@ -13,7 +13,7 @@ const prices = { input: 3, output: 12, cache_read: 0.3 }
 let serverPid: number | undefined
 
 const TestLayer = OpencodeTestServer.layer([{ id: "openai", models: [{ id: model.modelID, cost: prices }] }]).pipe(
-  Layer.provideMerge(Layer.mergeAll(SimulatedModel.layer({ retryAfterSeconds: 1 }), OpenCodeClient.layer)),
+  Layer.provideMerge(Layer.mergeAll(SimulatedModel.layer({ retryAfterSeconds: 1 }), OpenCodeClient.layerWithoutDependencies)),
   Layer.provide(Layer.mergeAll(NodeHttpClient.layer, NodeContext.layer)),
   // the first prompt of a directory boots OpenCode's instance (seconds): pay that once, outside the tests
   Layer.tap((context) =>

@@ -2,7 +2,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, type Scope } from "effect"
 import * as net from "node:net"
-import { OpenCodeClient } from "../src/services/OpenCodeClient"
+import { OpenCodeClient } from "../src/services/pool/OpenCodeClient"
 
 /** A TCP listener that misbehaves the way a starting or dying `opencode serve` does. */
 const rawServer = (onConnection: (socket: net.Socket) => void): Effect.Effect<number, never, Scope.Scope> =>
@@ -27,7 +27,7 @@ const dropAll = Effect.sync(() => sockets.forEach((socket) => socket.destroy()))
 const withClient = <A, E>(f: (client: OpenCodeClient["Type"]) => Effect.Effect<A, E, Scope.Scope>) =>
   Effect.flatMap(OpenCodeClient, f).pipe(
     Effect.ensuring(dropAll),
-    Effect.provide(OpenCodeClient.layer),
+    Effect.provide(OpenCodeClient.layerWithoutDependencies),
     Effect.provide(NodeHttpClient.layer)
   )
 

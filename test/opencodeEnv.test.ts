@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { opencodeServeEnv, simulatedOpencodeConfig } from "../src/lib/opencodeEnv"
+import { opencodeServeEnv, simulatedOpencodeConfig } from "../src/services/pool/opencodeEnv"
 
 describe("opencode serve environment", () => {
   it("sets the offline flags, the password and a private HOME/XDG tree", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Option, Stream } from "effect"
-import type { MessageReply } from "../src/domain/opencode"
-import { errorOfReply, kindOfMessage, providerErrorOfRetry, replyText, retryAfterMsOf, tokenUsageOf } from "../src/domain/opencodeOutcome"
+import type { MessageReply } from "../src/services/pool/opencodeApi"
+import { errorOfReply, kindOfMessage, providerErrorOfRetry, replyText, retryAfterMsOf, tokenUsageOf } from "../src/services/pool/opencodeOutcome"
 import { sseData } from "../src/lib/sse"
 
 const reply = (info: Partial<MessageReply["info"]>, parts: MessageReply["parts"] = []): MessageReply => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { defaultConfig } from "../src/domain/defaults"
-import { claudeEquivalentCost, priceCall } from "../src/domain/pricing"
+import { claudeEquivalentCost, priceCall } from "../src/services/tracker/pricing"
 
 const tokens = (t: Partial<{ input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number }>) => ({
   input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, ...t

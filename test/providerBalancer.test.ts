@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Layer } from "effect"
-import { type BalancerSettings, balancerSettings, DEFAULT_PROVIDERS } from "../src/domain/balancing"
-import { Config } from "../src/services/Config"
-import { makeProviderBalancer, ProviderBalancer } from "../src/services/ProviderBalancer"
+import { type BalancerSettings, balancerSettings, DEFAULT_PROVIDERS } from "../src/services/balancer/strategies"
+import { Config } from "../src/services/config/Config"
+import { makeProviderBalancer, ProviderBalancer } from "../src/services/balancer/ProviderBalancer"
 
 const defaults = balancerSettings({})
 const times = <A, E>(n: number, effect: Effect.Effect<A, E>) => Effect.all(Array.from({ length: n }, () => effect))
@@ -26,7 +26,7 @@ describe("ProviderBalancer settings", () => {
         providers: { openai: { weight: 5 }, gemini: { enabled: false }, mistral: { priority: 3, models: ["large"] } }
       }
       const balancer = yield* ProviderBalancer.pipe(
-        Effect.provide(ProviderBalancer.layer.pipe(Layer.provide(Layer.succeed(Config, Config.make({}, mapping)))))
+        Effect.provide(ProviderBalancer.layerWithoutDependencies.pipe(Layer.provide(Layer.succeed(Config, Config.make({}, mapping)))))
       )
       expect(balancer.settings.strategy).toBe("latency")
       expect(Object.fromEntries(balancer.settings.providers)).toEqual({

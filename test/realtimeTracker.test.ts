@@ -4,15 +4,15 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { RingBuffer } from "../src/lib/ringBuffer"
-import { RealtimeTracker } from "../src/services/RealtimeTracker"
-import { Tracker } from "../src/services/Tracker"
-import { TrackerStore } from "../src/services/TrackerStore"
+import { RealtimeTracker } from "../src/services/tracker/RealtimeTracker"
+import { Tracker } from "../src/services/tracker/Tracker"
+import { TrackerStore } from "../src/services/tracker/TrackerStore"
 import { configWith, storeAt } from "./support/trackerLayers"
 
 // TestClock wakes every sleeping fiber on the way: a long interval keeps `adjust("1 day")` quick
 const realtimeAt = (file: string, capacity = 100, emitInterval: Duration.DurationInput = "7 days") =>
   RealtimeTracker.layerWith({ capacity, emitInterval }).pipe(
-    Layer.provideMerge(TrackerStore.layer),
+    Layer.provideMerge(TrackerStore.layerWithoutDependencies),
     Layer.provideMerge(storeAt(file)),
     Layer.provideMerge(configWith())
   )
@@ -133,7 +133,7 @@ describe("RealtimeTracker", () => {
       // "another process": a plain Tracker on its own connection to the same file
       const other = Effect.provide(
         Effect.flatMap(Tracker, (t) => Effect.forEach([1, 2, 3], (i) => t.recordRouting(route(`other-${i}`)))),
-        Tracker.layer.pipe(Layer.provide(TrackerStore.layer), Layer.provide(storeAt(file)), Layer.provide(configWith()))
+        Tracker.layerWithoutDependencies.pipe(Layer.provide(TrackerStore.layerWithoutDependencies), Layer.provide(storeAt(file)), Layer.provide(configWith()))
       )
       yield* other
       const tracker = yield* RealtimeTracker
@@ -143,7 +143,7 @@ describe("RealtimeTracker", () => {
       yield* tracker.recordRouting(route("mine-1"))
       yield* Effect.provide(
         Effect.flatMap(Tracker, (t) => t.recordRouting(route("other-4"))),
-        Tracker.layer.pipe(Layer.provide(TrackerStore.layer), Layer.provide(storeAt(file)), Layer.provide(configWith()))
+        Tracker.layerWithoutDependencies.pipe(Layer.provide(TrackerStore.layerWithoutDependencies), Layer.provide(storeAt(file)), Layer.provide(configWith()))
       )
       let agents: ReadonlyArray<string | null | undefined> = []
       for (let i = 0; i < 100 && agents.length < 6; i++) {

@@ -1,10 +1,10 @@
 import { FastCheck } from "effect"
 import { describe, expect, it } from "vitest"
-import { SEED_AGENTS } from "../src/domain/agentCatalog"
+import { SEED_AGENTS } from "../src/services/router/agentCatalog"
 import type { OmcmConfig } from "../src/domain/configSchema"
 import { defaultConfig } from "../src/domain/defaults"
 import type { Mode, Tier, Usage } from "../src/domain/model"
-import { nextHeavy, route } from "../src/domain/routingPolicy"
+import { nextHeavy, route } from "../src/services/router/routingPolicy"
 
 const usage = (percent: number): Usage => ({ percent, fiveHour: percent, weekly: null, source: "override" })
 const unknown: Usage = { percent: 0, fiveHour: null, weekly: null, source: "unknown" }

@@ -3,7 +3,7 @@ import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Schedule } from "effect"
 import { SimulatedModel } from "../src/simulated/openaiCompatible"
-import { OpenCodeClient } from "../src/services/OpenCodeClient"
+import { OpenCodeClient } from "../src/services/pool/OpenCodeClient"
 import { isAlive, PoolDeps, startTestPool, testPoolOptions } from "./support/poolFixture"
 import { makeTempHome } from "./support/tempHome"
 
@@ -45,7 +45,7 @@ describe("ServerPool on real opencode servers", () => {
             if (url.pathname === "/event" && response.status === 200) subscriptions.push(url.port)
           })))
     ).pipe(Layer.provide(NodeHttpClient.layer))
-    const deps = Layer.mergeAll(NodeContext.layer, OpenCodeClient.layer.pipe(Layer.provide(counting)))
+    const deps = Layer.mergeAll(NodeContext.layer, OpenCodeClient.layerWithoutDependencies.pipe(Layer.provide(counting)))
     return withHome((home) =>
       Effect.gen(function*() {
         const model = yield* SimulatedModel.make({})

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Option, Queue, Scope, Stream } from "effect"
-import type { SessionStatus } from "../src/domain/opencode"
-import { makeDirectoryWatch, makeSessionWatcher, mayBeRetry } from "../src/services/sessionWatch"
+import type { SessionStatus } from "../src/services/pool/opencodeApi"
+import { makeDirectoryWatch, makeSessionWatcher, mayBeRetry } from "../src/services/pool/SessionWatch"
 
 /** A fake `GET /event`: every subscription is a queue the test writes lines to, ends, or breaks. */
 const END = Symbol("end")

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { type DaemonState, DaemonUnreachable, type ExecuteBody } from "../src/domain/daemon"
+import { type DaemonState, DaemonUnreachable, type ExecuteBody } from "../src/services/daemon/api"
 import type { ExecutionResult } from "../src/domain/execution"
-import { ClaudeExecutor, type ClaudeRequest } from "../src/services/ClaudeExecutor"
-import { Config } from "../src/services/Config"
-import { DaemonClient } from "../src/services/DaemonClient"
-import { Paths } from "../src/services/Paths"
-import { TaskBackends } from "../src/services/TaskBackends"
+import { ClaudeExecutor, type ClaudeRequest } from "../src/services/executor/ClaudeExecutor"
+import { Config } from "../src/services/config/Config"
+import { DaemonClient } from "../src/services/daemon/DaemonClient"
+import { Paths } from "../src/services/config/Paths"
+import { TaskBackends } from "../src/services/executor/TaskBackends"
+import { Delegator } from "../src/services/daemon/Delegator"
 import { PoolDeps } from "./support/poolFixture"
 import { makeTempHome } from "./support/tempHome"
 
@@ -24,12 +25,13 @@ const result = (provider: string, model: string): ExecutionResult => ({
 
 const daemon: DaemonState = { pid: 1, startTicks: null, apiPort: 1, token: "t", startedAt: 0, projectDir: "/p", servers: [] }
 
-/** fromDaemonOrPool over a scripted daemon and claude; the pool's own dependencies are real but never used */
+/** TaskBackends over a scripted daemon and claude; the pool's own dependencies are real but never used */
 const backendsWith = (daemonAnswer: (body: ExecuteBody) => Effect.Effect<ExecutionResult, DaemonUnreachable>) => {
   const home = makeTempHome("omcm-backends-")
   const sent: Array<ExecuteBody> = []
   const claudeRuns: Array<ClaudeRequest> = []
-  const layer = TaskBackends.fromDaemonOrPool({ projectDir: home.root }).pipe(
+  const layer = TaskBackends.layerWithoutDependencies.pipe(
+    Layer.provide(Delegator.layerSharingPoolWithoutDependencies({ projectDir: home.root })),
     Layer.provide(Layer.mergeAll(
       Layer.succeed(Config, Config.make()),
       Layer.succeed(Paths, home.paths),
@@ -54,7 +56,7 @@ const backendsWith = (daemonAnswer: (body: ExecuteBody) => Effect.Effect<Executi
   return { home, sent, claudeRuns, layer }
 }
 
-describe("TaskBackends.fromDaemonOrPool", () => {
+describe("TaskBackends over Delegator, sharing one pool", () => {
   it.scoped("OpenCode work goes to the running daemon; Claude work runs with OMCM_DELEGATED=1", () =>
     Effect.gen(function*() {
       const { claudeRuns, home, layer, sent } = backendsWith((body) => Effect.succeed(result("openai", body.model.split("/")[1]!)))

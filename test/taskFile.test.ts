@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { readTaskFile } from "../src/lib/taskFile"
+import { readTaskFile } from "../src/services/executor/taskFile"
 import { makeTempHome } from "./support/tempHome"
 
 const withFile = (content: string) =>

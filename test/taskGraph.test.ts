@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
 import picomatch from "picomatch"
-import { expandBraces, normalizePattern, patternsOverlap } from "../src/domain/globOverlap"
-import { canRunInParallel, dependentsToSkip, planTasks, startable, type TaskStatus } from "../src/domain/taskGraph"
-import { analyzeTask, selectStrategy } from "../src/domain/taskStrategy"
+import { expandBraces, normalizePattern, patternsOverlap } from "../src/services/executor/globOverlap"
+import { canRunInParallel, dependentsToSkip, planTasks, startable, type TaskStatus } from "../src/services/executor/taskGraph"
+import { analyzeTask, selectStrategy } from "../src/services/executor/taskStrategy"
 
 describe("patternsOverlap", () => {
   it.each([

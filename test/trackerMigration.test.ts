@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { MIGRATIONS, openStore } from "../src/services/Store"
+import { MIGRATIONS, openStore } from "../src/services/store/Store"
 
 let dir = ""
 beforeEach(() => {

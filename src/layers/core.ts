@@ -1,56 +1,46 @@
 import * as Layer from "effect/Layer"
-import { ClaudeUsage } from "../services/ClaudeUsage"
-import { Config } from "../services/Config"
-import { EventStore } from "../services/EventStore"
-import { FusionRouter } from "../services/FusionRouter"
-import { MetricsCollector } from "../services/MetricsCollector"
-import { Paths } from "../services/Paths"
-import { RouterState } from "../services/RouterState"
-import { Sessions } from "../services/Sessions"
-import { Store } from "../services/Store"
-import { Tracker } from "../services/Tracker"
-import { TrackerStore } from "../services/TrackerStore"
+import { Config, Paths } from "../services/config"
+import { ClaudeUsage, FusionRouter, RouterState, Sessions } from "../services/router"
+import { Store } from "../services/store"
+import { MetricsCollector, Tracker, TrackerStore } from "../services/tracker"
+
+// The whole-app layers of the CLI's commands, from the services' own layers (each brings its dependencies; one
+// build shares them: a command opens one database and reads config.json once).
 
 /** Paths and the decoded configuration files */
-export const ConfigLive = Config.layer.pipe(Layer.provideMerge(Paths.layer))
+export const ConfigLive = Layer.merge(Config.layer, Paths.layer)
 
 /** The shared SQLite store and what lives in it */
-export const StateLive = Layer.mergeAll(RouterState.layer, Sessions.layer, EventStore.layer, TrackerStore.layer).pipe(
-  Layer.provideMerge(Store.layer)
-)
+export const StateLive = Layer.mergeAll(Store.layer, RouterState.layer, Sessions.layer, TrackerStore.layer)
 
 /** Recording (Tracker: priced, one INSERT per event) and reading (MetricsCollector) tracked events */
-export const TrackingLive = Layer.mergeAll(Tracker.layer, MetricsCollector.layer).pipe(
-  Layer.provideMerge(StateLive),
-  Layer.provideMerge(ConfigLive)
-)
+export const TrackingLive = Layer.mergeAll(Tracker.layer, MetricsCollector.layer, StateLive, ConfigLive)
 
 export const UsageLive = ClaudeUsage.layer
 
 /** Everything a routing decision needs, from environment variables and files */
-export const RoutingLive = FusionRouter.layer.pipe(
-  Layer.provideMerge(Layer.mergeAll(UsageLive, StateLive)),
-  Layer.provideMerge(ConfigLive)
-)
+export const RoutingLive = Layer.mergeAll(FusionRouter.layer, UsageLive, StateLive, ConfigLive)
 
 /** What the statusline HUD reads */
-export const HudLive = Layer.mergeAll(UsageLive, MetricsCollector.layer).pipe(
-  Layer.provideMerge(StateLive),
-  Layer.provideMerge(ConfigLive)
-)
+export const HudLive = Layer.mergeAll(UsageLive, MetricsCollector.layer, StateLive, ConfigLive)
+
+/** What a hook needs: routing decisions, and recording them and their calls */
+export const HookLive = Layer.mergeAll(FusionRouter.layer, Tracker.layer, UsageLive, StateLive, ConfigLive)
 
 /**
- * What a hook needs: routing decisions, and recording them and their calls, for a process with environment `env`
- * (the daemon answers hooks relayed from processes with their own OMCM_HOME, OMCM_CONFIG_DIR...).
+ * What the daemon answers a relayed call with (src/relay): a hook's services and what the statusline also reads,
+ * for the calling process's environment `env` (its own OMCM_HOME, OMCM_CONFIG_DIR...), not the daemon's.
  */
-export const makeHookLive = (env: NodeJS.ProcessEnv) =>
-  Layer.mergeAll(FusionRouter.layer, Tracker.layer).pipe(
-    Layer.provideMerge(Layer.mergeAll(ClaudeUsage.layerWith(env), StateLive)),
-    Layer.provideMerge(Config.layer.pipe(Layer.provideMerge(Paths.layerFrom(env))))
+export const makeRelayLive = (env: NodeJS.ProcessEnv) =>
+  Layer.mergeAll(FusionRouter.layerWithoutDependencies, Tracker.layerWithoutDependencies, MetricsCollector.layerWithoutDependencies).pipe(
+    Layer.provideMerge(Layer.mergeAll(
+      ClaudeUsage.layerWith(env),
+      RouterState.layerWithoutDependencies,
+      Sessions.layerWithoutDependencies,
+      TrackerStore.layerWithoutDependencies
+    )),
+    Layer.provideMerge(Store.layerWithoutDependencies),
+    Layer.provideMerge(Config.layerWithoutDependencies),
+    Layer.provideMerge(Paths.layerFrom(env))
   )
-
-export const HookLive = makeHookLive(process.env)
-
-/** What the daemon answers relayed calls with (src/relay): a hook's services, and what the statusline also reads */
-export const makeRelayLive = (env: NodeJS.ProcessEnv) => MetricsCollector.layer.pipe(Layer.provideMerge(makeHookLive(env)))
 export type RelayServices = Layer.Layer.Success<ReturnType<typeof makeRelayLive>>

@@ -11,21 +11,30 @@ import * as Option from "effect/Option"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
-import { DaemonStartFailed, type DaemonState, ExecuteBody, type RelayRequest } from "../domain/daemon"
+import {
+  DaemonLauncher,
+  DaemonStartFailed,
+  type DaemonState,
+  ExecuteBody,
+  type RelayRequest,
+  announceDaemonPort,
+  claimDaemon,
+  releaseDaemon,
+  type Activity,
+  makeActivity,
+  stopWhenIdle,
+  type RelayAnswer,
+  serveRelay
+} from "../services/daemon"
 import { writeFileAtomic } from "../lib/jsonFile"
 import { processStartTicks } from "../lib/processes"
 import type { RelayServices } from "../layers/core"
-import { poolOptionsFromConfig, type PoolOverrides } from "../layers/pool"
-import { Config } from "../services/Config"
-import { Paths } from "../services/Paths"
-import { announceDaemonPort, claimDaemon, releaseDaemon } from "../services/pool/daemonRegistration"
-import { makeServerPool, type ServerPoolShape } from "../services/ServerPool"
-import { Store } from "../services/Store"
-import { recordFailure } from "./hooks/failOpen"
-import { type Activity, makeActivity, stopWhenIdle } from "./daemonIdle"
-import { makeHookContexts } from "./hookContexts"
+import { poolOptionsFromConfig, type PoolOverrides, makeServerPool, type ServerPoolShape } from "../services/pool"
+import { Config, Paths } from "../services/config"
+import { Store } from "../services/store"
+import { recordFailure } from "../services/claude-code"
+import { makeHookContexts } from "../layers/hookContexts"
 import { describeFailure, runHookText } from "./hooks/main"
-import { type RelayAnswer, serveRelay } from "./relaySpool"
 import { statuslineLine } from "./statusline"
 
 const errorResponse = (error: { readonly _tag: string; readonly message: string }, status: number) => {
@@ -112,7 +121,7 @@ const answerRelayed = (contextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Con
       Effect.map((text) => ({ text }))
     )
   }
-  return withCallerServices(runHookText(request.event, request.text)).pipe(
+  return withCallerServices(runHookText(request.event, request.text).pipe(Effect.provide(DaemonLauncher.none))).pipe(
     Effect.catchAllCause((cause) =>
       recordFailure(request.event, undefined, failed(cause)).pipe(Effect.provide(Paths.layerFrom(env)), Effect.as(Option.none()))
     ),

@@ -1,6 +1,5 @@
-import type { Period, TrackerStats } from "../domain/tracking"
+import type { Period, TrackerStats, Savings, StatsReport, StatsRow } from "../services/tracker"
 import { renderTable } from "../lib/table"
-import type { Savings, StatsReport, StatsRow } from "../services/MetricsCollector"
 
 export const formatTokens = (n: number): string =>
   n < 1000 ? String(Math.round(n)) : n < 1_000_000 ? `${(n / 1000).toFixed(1)}k` : `${(n / 1_000_000).toFixed(1)}M`

@@ -1,14 +1,10 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { UsageCache } from "../domain/usageSchemas"
-import { StatuslineInput } from "../domain/usageSchemas"
+import { type UsageCache, StatuslineInput, ClaudeUsage, Sessions } from "../services/router"
 import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
-import { ClaudeUsage } from "../services/ClaudeUsage"
-import { EventStore } from "../services/EventStore"
-import { MetricsCollector, type SessionSummary } from "../services/MetricsCollector"
-import { Sessions } from "../services/Sessions"
+import { MetricsCollector, type SessionSummary } from "../services/tracker"
 import { formatTokens } from "./statsFormat"
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? "?" : `${Math.round(n)}%`)
@@ -16,7 +12,7 @@ const pct = (n: number | null | undefined) => (n === null || n === undefined ? "
 export const formatHud = (parts: {
   readonly cache: Option.Option<UsageCache>
   readonly mode: string
-  readonly last: Option.Option<{ agent: string | null; target: string | null; provider: string | null; model: string | null }>
+  readonly last: Option.Option<{ readonly agent?: string | null | undefined; readonly target?: string | null | undefined; readonly provider?: string | null | undefined; readonly model?: string | null | undefined }>
   readonly extra?: string | undefined
 }): string => {
   const usage = Option.match(parts.cache, {
@@ -58,9 +54,8 @@ export const statuslineLine = (text: string) => Effect.gen(function*() {
     onNone: () => Effect.succeed("off"),
     onSome: (id) => sessions.getMode(id).pipe(Effect.map(Option.match({ onNone: () => "off", onSome: (m) => m.mode })))
   }).pipe(Effect.orElseSucceed(() => "off"))
-  const events = yield* EventStore
-  const last = yield* events.lastRouting(Option.getOrUndefined(sessionId)).pipe(Effect.orElseSucceed(() => Option.none()))
   const collector = yield* MetricsCollector
+  const last = yield* collector.lastRouting(Option.getOrUndefined(sessionId)).pipe(Effect.orElseSucceed(() => Option.none()))
   const extra = yield* Option.match(sessionId, {
     onNone: () => Effect.succeed(undefined),
     onSome: (id) => collector.sessionSummary(id).pipe(Effect.map(formatSessionSummary))

@@ -1,6 +1,6 @@
 import type { OmcmConfig } from "../domain/configSchema"
 import { splitModelId } from "../domain/model"
-import { opencodeServeEnv, type SimulatedProviderSpec, simulatedOpencodeConfig } from "../lib/opencodeEnv"
+import { opencodeServeEnv, type SimulatedProviderSpec, simulatedOpencodeConfig } from "../services/pool"
 
 /** Every OpenCode model the configuration routes to, grouped by provider, with the configured prices. */
 export const providersOfConfig = (config: OmcmConfig, extraModels: ReadonlyArray<string> = []): ReadonlyArray<SimulatedProviderSpec> => {

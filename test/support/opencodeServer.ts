@@ -5,9 +5,9 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
-import { opencodeServeEnv, simulatedOpencodeConfig, type SimulatedProviderSpec } from "../../src/lib/opencodeEnv"
+import { opencodeServeEnv, simulatedOpencodeConfig, type SimulatedProviderSpec } from "../../src/services/pool/opencodeEnv"
 import { SimulatedModel } from "../../src/simulated/openaiCompatible"
-import { OpenCodeClient } from "../../src/services/OpenCodeClient"
+import { OpenCodeClient } from "../../src/services/pool/OpenCodeClient"
 
 export const OPENCODE_BIN = path.resolve(__dirname, "../../node_modules/.bin/opencode")
 

@@ -2,10 +2,10 @@ import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Config } from "../../src/services/Config"
-import { OpenCodeClient } from "../../src/services/OpenCodeClient"
-import { makeServerPool, type PoolOptions } from "../../src/services/ServerPool"
-import { OPENCODE_OFFLINE_FLAGS, simulatedOpencodeConfig } from "../../src/lib/opencodeEnv"
+import { Config } from "../../src/services/config/Config"
+import { OpenCodeClient } from "../../src/services/pool/OpenCodeClient"
+import { makeServerPool, type PoolOptions } from "../../src/services/pool/ServerPool"
+import { OPENCODE_OFFLINE_FLAGS, simulatedOpencodeConfig } from "../../src/services/pool/opencodeEnv"
 import { providersOfConfig, simulatedServeEnv } from "../../src/simulated/simulatedOpencode"
 import type { SimulatedModelHandle } from "../../src/simulated/openaiCompatible"
 import type { TempHome } from "./tempHome"
@@ -35,7 +35,7 @@ export const testPoolOptions = (home: TempHome, model: SimulatedModelHandle, ove
   }
 }
 
-export const PoolDeps = Layer.mergeAll(NodeContext.layer, OpenCodeClient.layer.pipe(Layer.provide(NodeHttpClient.layer)))
+export const PoolDeps = Layer.mergeAll(NodeContext.layer, OpenCodeClient.layerWithoutDependencies.pipe(Layer.provide(NodeHttpClient.layer)))
 
 export const startTestPool = (options: PoolOptions) =>
   Effect.tap(makeServerPool(options), (pool) => pool.initialize)

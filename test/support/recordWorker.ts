@@ -1,11 +1,11 @@
 // One short-lived omcm-like process: records N calls through the Tracker into $OMCM_HOME/omcm.db, one INSERT each,
 // as the hooks do. argv: <worker index> <count>. Bundled by the concurrency test with esbuild.
 import { Effect, Layer } from "effect"
-import { Config } from "../../src/services/Config"
-import { Paths } from "../../src/services/Paths"
-import { Store } from "../../src/services/Store"
-import { Tracker } from "../../src/services/Tracker"
-import { TrackerStore } from "../../src/services/TrackerStore"
+import { Config } from "../../src/services/config/Config"
+import { Paths } from "../../src/services/config/Paths"
+import { Store } from "../../src/services/store/Store"
+import { Tracker } from "../../src/services/tracker/Tracker"
+import { TrackerStore } from "../../src/services/tracker/TrackerStore"
 
 const worker = Number(process.argv[2] ?? "0")
 const count = Number(process.argv[3] ?? "200")
@@ -27,9 +27,9 @@ const program = Effect.gen(function*() {
   }
 })
 
-const layer = Tracker.layer.pipe(
-  Layer.provide(TrackerStore.layer),
-  Layer.provide(Store.layer),
+const layer = Tracker.layerWithoutDependencies.pipe(
+  Layer.provide(TrackerStore.layerWithoutDependencies),
+  Layer.provide(Store.layerWithoutDependencies),
   Layer.provide(Layer.succeed(Config, Config.make())),
   Layer.provide(Paths.layer)
 )

@@ -1,10 +1,13 @@
 import { Clock, Effect, Layer, Ref } from "effect"
 import type { ExecutionResult } from "../../src/domain/execution"
-import { ClaudeUsage } from "../../src/services/ClaudeUsage"
-import { Config, type DeepPartial } from "../../src/services/Config"
-import { FusionRouter } from "../../src/services/FusionRouter"
-import { RouterState } from "../../src/services/RouterState"
-import { type TaskBackendError, TaskBackends } from "../../src/services/TaskBackends"
+import { ClaudeUsage } from "../../src/services/router/ClaudeUsage"
+import { Config, type DeepPartial } from "../../src/services/config/Config"
+import { FusionRouter } from "../../src/services/router/FusionRouter"
+import { RouterState } from "../../src/services/router/RouterState"
+import { Sessions } from "../../src/services/router/Sessions"
+import { Store } from "../../src/services/store/Store"
+import { ProviderBalancer } from "../../src/services/balancer/ProviderBalancer"
+import { type TaskBackendError, TaskBackends } from "../../src/services/executor/TaskBackends"
 import type { AgentMapping, OmcmConfig } from "../../src/domain/configSchema"
 
 export interface BackendCall {
@@ -76,10 +79,11 @@ const unknownUsage = ClaudeUsage.of({
 
 /** FusionRouter and Config from values in code: no files, no network, in-memory router state */
 export const routingFromValues = (overrides: DeepPartial<OmcmConfig> = {}, mapping: AgentMapping = {}) =>
-  FusionRouter.layer.pipe(
+  Layer.mergeAll(FusionRouter.layerWithoutDependencies, ProviderBalancer.layerWithoutDependencies).pipe(
     Layer.provideMerge(Layer.mergeAll(
       Layer.succeed(ClaudeUsage, unknownUsage),
       RouterState.memory,
+      Sessions.layerWithoutDependencies.pipe(Layer.provide(Store.layerInMemory)),
       Layer.succeed(Config, Config.make(overrides, mapping))
     ))
   )

@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Paths, type PathsShape } from "../../src/services/Paths"
+import { Paths, type PathsShape } from "../../src/services/config/Paths"
 
 export interface TempHome {
   readonly root: string

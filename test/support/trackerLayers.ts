@@ -1,10 +1,10 @@
 import { Layer } from "effect"
 import type { OmcmConfig } from "../../src/domain/configSchema"
-import { Config, type DeepPartial } from "../../src/services/Config"
-import { MetricsCollector } from "../../src/services/MetricsCollector"
-import { Store, openStore } from "../../src/services/Store"
-import { Tracker } from "../../src/services/Tracker"
-import { TrackerStore } from "../../src/services/TrackerStore"
+import { Config, type DeepPartial } from "../../src/services/config/Config"
+import { MetricsCollector } from "../../src/services/tracker/MetricsCollector"
+import { Store, openStore } from "../../src/services/store/Store"
+import { Tracker } from "../../src/services/tracker/Tracker"
+import { TrackerStore } from "../../src/services/tracker/TrackerStore"
 
 /** The shared database at `file` (a temp file, or ":memory:" for unit tests) */
 export const storeAt = (file: string) => Layer.scoped(Store, openStore(file))
@@ -13,8 +13,8 @@ export const configWith = (overrides: DeepPartial<OmcmConfig> = {}) => Layer.suc
 
 /** Tracker, MetricsCollector and TrackerStore over the database at `file` */
 export const trackingAt = (file: string, overrides: DeepPartial<OmcmConfig> = {}) =>
-  Layer.mergeAll(Tracker.layer, MetricsCollector.layer).pipe(
-    Layer.provideMerge(TrackerStore.layer),
+  Layer.mergeAll(Tracker.layerWithoutDependencies, MetricsCollector.layerWithoutDependencies).pipe(
+    Layer.provideMerge(TrackerStore.layerWithoutDependencies),
     Layer.provideMerge(storeAt(file)),
     Layer.provideMerge(configWith(overrides))
   )

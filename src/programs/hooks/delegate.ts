@@ -1,15 +1,15 @@
 // Loaded only when a hook delegates: keeps the pool, @effect/platform-node and the daemon client off the
-// start-up path of every other hook call.
+// start-up path of every other hook call. Config and Paths are the hook's own: a hook relayed to the daemon brings
+// its caller's environment (see layers/core makeRelayLive).
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { PoolRuntimeLive } from "../../layers/pool"
-import { DaemonClient } from "../../services/DaemonClient"
-import { type DelegationRequest, Delegator } from "../../services/Delegator"
+import { PoolRuntimeLive } from "../../services/pool"
+import { DaemonClient, type DelegationRequest, Delegator } from "../../services/daemon"
 
-const DelegatorLive = Delegator.layer.pipe(
-  Layer.provide(DaemonClient.layer.pipe(Layer.provide(FetchHttpClient.layer))),
-  Layer.provide(PoolRuntimeLive)
+const DelegatorLive = Delegator.layerWithoutDependencies.pipe(
+  Layer.provide([DaemonClient.layerWithoutDependencies, PoolRuntimeLive]),
+  Layer.provide(FetchHttpClient.layer)
 )
 
 export const runDelegation = (request: DelegationRequest) =>

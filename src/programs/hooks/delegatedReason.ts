@@ -1,10 +1,9 @@
 import * as Effect from "effect/Effect"
 import * as path from "node:path"
-import type { ExecutionResult } from "../../domain/execution"
-import { totalTokens } from "../../domain/execution"
+import { type ExecutionResult, totalTokens } from "../../domain/execution"
 import { writeFileAtomic } from "../../lib/jsonFile"
 import { formatTokens } from "../../lib/format"
-import { REASON_LIMIT } from "./hookOutput"
+import { REASON_LIMIT } from "../../services/claude-code"
 
 const header = (agent: string, result: ExecutionResult) =>
   `[omcm] The ${agent} sub-agent task was completed by OpenCode (${result.provider}/${result.model}) instead of a Claude sub-agent (${formatTokens(totalTokens(result.tokens))} tokens, ${(result.executionTime / 1000).toFixed(1)} s). This is its result, not an error: use it and do not run the task again.`

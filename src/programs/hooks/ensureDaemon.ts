@@ -2,11 +2,9 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import { isAlive } from "../../lib/processes"
-import { Config } from "../../services/Config"
-import { DaemonLauncher } from "../../services/DaemonLauncher"
-import { findRunningDaemon } from "../../services/daemonState"
-import { Paths } from "../../services/Paths"
-import { recordFailure } from "./failOpen"
+import { Config, Paths } from "../../services/config"
+import { DaemonLauncher, findRunningDaemon } from "../../services/daemon"
+import { recordFailure } from "../../services/claude-code"
 
 /** a daemon that could not start (no OpenCode, a bad config) is not tried again by every prompt */
 const RETRY_FAILED_AFTER_MS = 10 * 60_000
@@ -17,13 +15,13 @@ const STARTING_AT_MOST_MS = 5 * 60_000
  * daemon's warm one. So SessionStart (and UserPromptSubmit, for a session that outlived an idle daemon) starts the
  * daemon when none runs: `hooks.autoStartDaemon`, not with OMCM_NO_AUTOSTART=1, and not after `omcm pool stop`
  * until `omcm pool start`. It stops after `hooks.daemonIdleMinutes` without a request. Only a hook process provides
- * the launcher (the daemon answering a relayed hook is the daemon). True when one was started (false also when one
+ * an enabled launcher (the daemon answering a relayed hook is the daemon). True when one was started (false also when one
  * is up); failing to start one changes nothing for the session.
  */
 export const ensureDaemon = (event: string, cwd: string | undefined) =>
   Effect.gen(function*() {
-    const launcher = yield* Effect.serviceOption(DaemonLauncher)
-    if (Option.isNone(launcher) || process.env.OMCM_NO_AUTOSTART === "1") return false
+    const launcher = yield* DaemonLauncher
+    if (!launcher.enabled || process.env.OMCM_NO_AUTOSTART === "1") return false
     const { config } = yield* Config
     if (!config.hooks.autoStartDaemon) return false
     const paths = yield* Paths
@@ -42,7 +40,7 @@ export const ensureDaemon = (event: string, cwd: string | undefined) =>
       }
     })
     if (skip) return false
-    const { pid } = yield* launcher.value.launch({ cwd: cwd ?? process.cwd(), idleExitMinutes: config.hooks.daemonIdleMinutes, logDir: paths.logDir })
+    const { pid } = yield* launcher.launch({ cwd: cwd ?? process.cwd(), idleExitMinutes: config.hooks.daemonIdleMinutes, logDir: paths.logDir })
     yield* Effect.sync(() => {
       fs.mkdirSync(paths.stateDir, { recursive: true })
       fs.writeFileSync(stamp, `${pid}\n`)

@@ -11,20 +11,20 @@ import {
   SessionEndInput,
   SessionStartInput,
   StopInput,
-  UserPromptSubmitInput
-} from "../../domain/hookInput"
+  UserPromptSubmitInput,
+  recordFailure,
+  type HookOutput
+} from "../../services/claude-code"
 import { decodeUnknown, parseJson } from "../../lib/jsonFile"
 import { readStdin } from "../../lib/stdin"
 import { HookLive } from "../../layers/core"
-import { DaemonLauncher } from "../../services/DaemonLauncher"
-import { recordFailure } from "./failOpen"
-import type { HookOutput } from "./hookOutput"
+import { DaemonLauncher } from "../../services/daemon"
 import { postToolUse } from "./postToolUse"
 import { preToolUse } from "./preToolUse"
 import { sessionEnd, sessionStart, stop } from "./sessionHooks"
 import { userPromptSubmit } from "./userPromptSubmit"
 
-export type HookServices = Layer.Layer.Success<typeof HookLive>
+export type HookServices = Layer.Layer.Success<typeof HookLive> | DaemonLauncher
 type Handler = (input: unknown) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>
 
 const handle = <A, I>(schema: Schema.Schema<A, I>, f: (input: A) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>): Handler =>

@@ -1,11 +1,16 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { agentName, lookupAgent } from "../../domain/agentCatalog"
-import { AgentToolInput, AgentToolResponse, isAgentTool, type PostToolUseInput } from "../../domain/hookInput"
+import { agentName, lookupAgent } from "../../services/router"
+import {
+  AgentToolInput,
+  AgentToolResponse,
+  isAgentTool,
+  type PostToolUseInput,
+  type HookOutput
+} from "../../services/claude-code"
 import { decodeUnknown } from "../../lib/jsonFile"
-import { Config } from "../../services/Config"
-import { Tracker } from "../../services/Tracker"
-import type { HookOutput } from "./hookOutput"
+import { Config } from "../../services/config"
+import { Tracker } from "../../services/tracker"
 
 /**
  * PostToolUse on `Agent`/`Task`: a sub-agent that ran on Claude. Its tokens and duration are recorded, so savings

@@ -1,16 +1,19 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { agentName } from "../../domain/agentCatalog"
-import { AgentToolInput, isAgentTool, type PreToolUseInput } from "../../domain/hookInput"
+import { agentName, FusionRouter } from "../../services/router"
+import {
+  AgentToolInput,
+  isAgentTool,
+  type PreToolUseInput,
+  recordFailure,
+  denyWith,
+  type HookOutput
+} from "../../services/claude-code"
 import { decodeUnknown } from "../../lib/jsonFile"
-import { Config } from "../../services/Config"
-import { Tracker } from "../../services/Tracker"
-import { FusionRouter } from "../../services/FusionRouter"
-import { Paths } from "../../services/Paths"
+import { Config, Paths } from "../../services/config"
+import { Tracker } from "../../services/tracker"
 import { delegatedReason } from "./delegatedReason"
-import { recordFailure } from "./failOpen"
-import { denyWith, type HookOutput } from "./hookOutput"
 
 /**
  * PreToolUse on `Agent`/`Task`: route the sub-agent call. Claude target: no output, the call runs as usual.

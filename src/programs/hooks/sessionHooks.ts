@@ -1,12 +1,16 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { SessionEndInput, SessionStartInput, StopInput } from "../../domain/hookInput"
-import { ClaudeUsage } from "../../services/ClaudeUsage"
-import { findRunningDaemon } from "../../services/daemonState"
-import { Paths } from "../../services/Paths"
-import { Sessions } from "../../services/Sessions"
+import {
+  type SessionEndInput,
+  type SessionStartInput,
+  type StopInput,
+  addContext,
+  type HookOutput
+} from "../../services/claude-code"
+import { ClaudeUsage, Sessions } from "../../services/router"
+import { findRunningDaemon } from "../../services/daemon"
+import { Paths } from "../../services/config"
 import { ensureDaemon } from "./ensureDaemon"
-import { addContext, type HookOutput } from "./hookOutput"
 
 const STALE_SESSION_MS = 7 * 24 * 3600 * 1000
 

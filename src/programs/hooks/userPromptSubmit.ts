@@ -1,11 +1,9 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { UserPromptSubmitInput } from "../../domain/hookInput"
-import { detectMode } from "../../domain/keywords"
-import { Config } from "../../services/Config"
-import { Sessions } from "../../services/Sessions"
+import { type UserPromptSubmitInput, addContext, type HookOutput } from "../../services/claude-code"
+import { detectMode, Sessions } from "../../services/router"
+import { Config } from "../../services/config"
 import { ensureDaemon } from "./ensureDaemon"
-import { addContext, type HookOutput } from "./hookOutput"
 
 const MODE_TEXT = {
   hulw: "hulw (hybrid ultrawork) is on: sub-agent calls are routed by tier. HIGH-tier agents stay on Claude; MEDIUM-tier agents run on OpenCode (OpenAI codex) and LOW-tier agents on OpenCode (Gemini Flash), and their results come back as the Agent tool's answer. Split independent work into parallel sub-agent calls.",

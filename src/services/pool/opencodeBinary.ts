@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import { inOwnNodeModules, isExecutableFile, onPath } from "../../lib/binaries"
-import { OpenCodeNotFound } from "../../domain/poolErrors"
+import { OpenCodeNotFound } from "./errors"
 
 /**
  * Where a tool's binary is: the configured path, then `envVar`, then PATH, then the project's own node_modules.

@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { ServerStartFailed } from "../../domain/poolErrors"
+import { ServerStartFailed } from "./errors"
 import { killGroup } from "../../lib/processes"
 import { POOL_MARKER } from "./poolRegistry"
 

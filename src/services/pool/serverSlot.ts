@@ -7,7 +7,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
-import type { ServerStartFailed } from "../../domain/poolErrors"
+import type { ServerStartFailed } from "./errors"
 import { type RunningServer, type ServerProcessOptions, startServerProcess } from "./serverProcess"
 
 export type ServerStatus = "starting" | "idle" | "busy" | "error" | "recovering" | "stopped"

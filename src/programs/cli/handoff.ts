@@ -1,0 +1,87 @@
+import { Command, Options } from "@effect/cli"
+import * as Console from "effect/Console"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { type BuildContextInput, HandoffReadError, ContextBuilder, handoffFiles } from "../../services/context"
+import { InputError } from "../../domain/errors"
+import { ConfigLive, StateLive, UsageLive } from "../../layers/core"
+import { readTextIfExists } from "../../lib/jsonFile"
+import { ClaudeUsage, Sessions } from "../../services/router"
+
+export interface HandoffArgs {
+  readonly task: Option.Option<string>
+  readonly goal: Option.Option<string>
+  readonly json: boolean
+}
+
+export class NoHandoff extends Data.TaggedError("NoHandoff")<{ readonly dir: string }> {
+  override get message() {
+    return `no handoff in ${this.dir} (write one with: omcm handoff --task "...")`
+  }
+}
+
+const DEFAULT_TASK = "Continue the work in progress in this project (see the modified files)."
+
+/** Build the handoff context of the current directory and write `.omcm/handoff/context.md` and `.json`. */
+export const writeHandoffProgram = (args: HandoffArgs) =>
+  Effect.gen(function*() {
+    const projectPath = process.cwd()
+    const session = yield* Effect.flatMap(Sessions, (s) => s.current(projectPath))
+    const given = Option.map(args.task, (t) => t.trim())
+    if (Option.isSome(given) && given.value.length === 0) return yield* new InputError({ message: "--task: expected a non-empty task" })
+    const task = Option.getOrElse(
+      Option.orElse(given, () => Option.flatMapNullable(session, (s) => s.task)),
+      () => DEFAULT_TASK
+    )
+    const usage = yield* Effect.flatMap(ClaudeUsage, (u) => u.current())
+    const input: BuildContextInput = {
+      sessionId: Option.match(session, { onNone: () => "unknown", onSome: (s) => s.sessionId }),
+      projectPath,
+      task: { description: task, ...Option.match(args.goal, { onNone: () => ({}), onSome: (goal) => ({ goal }) }) },
+      ...(usage.source === "unknown" ? {} : { claudeUsage: { fiveHourUsage: usage.fiveHour, weeklyUsage: usage.weekly } }),
+      ...Option.match(session, {
+        onNone: () => ({}),
+        onSome: (s) => ({ startTime: new Date(s.startedAt).toISOString(), mode: s.mode })
+      })
+    }
+    const builder = yield* ContextBuilder
+    const context = yield* builder.buildContext(input).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
+    const written = yield* builder.writeHandoff(context)
+    yield* Console.log(
+      args.json
+        ? JSON.stringify({ ...written, context })
+        : `omcm: handoff written to ${written.markdown} (and ${written.json}); ${context.files.modified.length} modified file(s), mode ${context.meta.mode ?? "unknown"}`
+    )
+  })
+
+/** The Markdown of the handoff last written in the current directory. */
+export const showHandoffProgram = Effect.gen(function*() {
+  const files = handoffFiles(process.cwd())
+  const found = yield* readTextIfExists(files.markdown).pipe(
+    Effect.mapError((e) => new HandoffReadError({ file: files.markdown, message: `cannot read ${files.markdown} (${e.code ?? e.message})` }))
+  )
+  if (Option.isNone(found)) return yield* new NoHandoff({ dir: process.cwd() })
+  const text = found.value
+  yield* Console.log(text.trimEnd())
+})
+
+const HandoffLive = Layer.mergeAll(ContextBuilder.layer, UsageLive, StateLive, ConfigLive)
+
+const show = Command.make("show", {}, () => showHandoffProgram).pipe(
+  Command.withDescription("Print the Markdown of the handoff written in the current directory")
+)
+
+export const handoffCommand = Command.make(
+  "handoff",
+  {
+    task: Options.text("task").pipe(Options.withDescription("what the next agent should do (default: the session's task)"), Options.optional),
+    goal: Options.text("goal").pipe(Options.withDescription("what done looks like"), Options.optional),
+    json: Options.boolean("json").pipe(Options.withDescription("print the files and the context as one JSON object"))
+  },
+  (args) => writeHandoffProgram(args).pipe(Effect.provide(HandoffLive))
+).pipe(
+  Command.withDescription("Write .omcm/handoff/context.md and context.json for the current directory: task, modified files, usage, mode"),
+  Command.withSubcommands([show])
+)

@@ -1,0 +1,96 @@
+import { Args, Command, Options } from "@effect/cli"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as Effect from "effect/Effect"
+import { ConfigLive, HudLive, RoutingLive } from "../../layers/core"
+import { Paths } from "../../services/config"
+import { balancerCommand } from "./balancer"
+import { configPath, configShow, configValidate } from "./config"
+import { demoCommand } from "./demo"
+import { handoffCommand } from "./handoff"
+import { installCommand, uninstallCommand } from "./install"
+import { poolCommand } from "./pool"
+import { runCommand } from "./run"
+import { routeProgram } from "./route"
+import { runMain } from "../runMain"
+import { statsCommand } from "./stats"
+import { statuslineProgram } from "../statusline"
+import { tasksCommand } from "./tasks/commands"
+
+export const VERSION = "0.1.0"
+
+const json = Options.boolean("json").pipe(Options.withDescription("print one JSON object"))
+
+const usagePercent = Options.float("usage").pipe(
+  Options.withDescription("Claude usage % to assume (0-100), instead of the cached or fetched figure"),
+  Options.optional
+)
+
+const mode = Options.choice("mode", ["hulw", "ulw", "autopilot", "off"]).pipe(
+  Options.withDescription("fusion mode (default: a keyword found in --prompt, else off)"),
+  Options.optional
+)
+
+const route = Command.make(
+  "route",
+  {
+    agent: Args.text({ name: "agent" }).pipe(Args.withDescription("sub-agent name, e.g. oh-my-claudecode:executor")),
+    prompt: Options.text("prompt").pipe(Options.withDescription("the sub-agent's prompt (mode keywords are detected in it)"), Options.optional),
+    mode,
+    usage: usagePercent,
+    json
+  },
+  (args) => routeProgram(args).pipe(Effect.provide(RoutingLive))
+).pipe(Command.withDescription("Show where a sub-agent call would run, and why"))
+
+const configCommand = Command.make("config").pipe(
+  Command.withDescription("Inspect and check the configuration files"),
+  Command.withSubcommands([
+    Command.make("show", { json }, ({ json }) => configShow(json).pipe(Effect.provide(ConfigLive)))
+      .pipe(Command.withDescription("Print the effective configuration and where each value came from")),
+    Command.make("validate", {}, () => configValidate.pipe(Effect.provide(ConfigLive)))
+      .pipe(Command.withDescription("Check config.json and agent-mapping.json; exit 2 naming the first problem")),
+    Command.make("path", {}, () => configPath.pipe(Effect.provide(Paths.layer)))
+      .pipe(Command.withDescription("Print where omcm reads its files and keeps its state"))
+  ])
+)
+
+const statusline = Command.make("statusline", {}, () =>
+  statuslineProgram().pipe(
+    Effect.provide(HudLive)
+  )).pipe(Command.withDescription("Claude Code statusline command: caches rate limits from stdin and prints the omcm HUD"))
+
+const hook = Command.make(
+  "hook",
+  {
+    event: Args.choice(
+      ["pre-tool-use", "post-tool-use", "user-prompt-submit", "session-start", "stop", "session-end"].map((e) => [e, e] as const),
+      { name: "event" }
+    )
+  },
+  ({ event }) => Effect.promise(() => import("../hooks/main")).pipe(Effect.map((m) => m.main([event])))
+).pipe(Command.withDescription("Claude Code hook: reads the hook JSON on stdin; always exits 0 (a failure lets the call through)"))
+
+const root = Command.make("omcm").pipe(
+  Command.withDescription("Route Claude Code sub-agent work to cheaper providers through OpenCode"),
+  Command.withSubcommands([
+    demoCommand,
+    route,
+    runCommand,
+    tasksCommand,
+    handoffCommand,
+    poolCommand,
+    statsCommand,
+    balancerCommand,
+    configCommand,
+    statusline,
+    hook,
+    installCommand,
+    uninstallCommand
+  ])
+)
+
+const cli = Command.run(root, { name: "omcm", version: VERSION })
+
+export const main = (argv: ReadonlyArray<string>) =>
+  runMain(Effect.suspend(() => cli(argv)).pipe(Effect.provide(NodeContext.layer)))
+

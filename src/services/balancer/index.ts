@@ -1,0 +1,2 @@
+export { ProviderBalancer } from "./ProviderBalancer"
+export { balancerSettings } from "./strategies"

@@ -1,0 +1,24 @@
+export { ClaudeSettings } from "./ClaudeSettings"
+export { InstallRecords } from "./InstallRecords"
+export { recordFailure } from "./hookFailures"
+export {
+  AgentToolInput,
+  AgentToolResponse,
+  isAgentTool,
+  PostToolUseInput,
+  PreToolUseInput,
+  SessionEndInput,
+  SessionStartInput,
+  StopInput,
+  UserPromptSubmitInput
+} from "./hookInput"
+export { addContext, denyWith, type HookOutput, REASON_LIMIT } from "./hookOutput"
+export { type InstallEntry } from "./installRecord"
+export { commandHook, OMCM_HOOKS, type OmcmLauncher, statuslineCommand } from "./omcmHooks"
+export {
+  planInstall,
+  planUninstall,
+  type SettingsChanges,
+  type SettingsProblem,
+  type StatusLineChange
+} from "./settingsInstall"

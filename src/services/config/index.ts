@@ -1,0 +1,2 @@
+export { Config } from "./Config"
+export { Paths, type PathsShape } from "./Paths"

@@ -1,0 +1,156 @@
+import * as Command from "@effect/platform/Command"
+import * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as path from "node:path"
+import { type FileChange, parsePorcelainZ } from "./gitStatus"
+import {
+  assembleContext,
+  BuildContextInput,
+  type GitState,
+  HandoffContext,
+  HandoffInputInvalid,
+  HandoffReadError,
+  HandoffWriteError,
+  serializeContextToJSON,
+  serializeContextToMarkdown
+} from "./handoff"
+import { decodeUnknown, parseJson, readTextIfExists, writeFileAtomic } from "../../lib/jsonFile"
+import { formatParseError } from "../../lib/schemaErrors"
+
+export { serializeContextToJSON, serializeContextToMarkdown } from "./handoff"
+export type { BuildContextInput, HandoffContext } from "./handoff"
+
+/** `<project>/.omcm/handoff/context.md` and `context.json` */
+export const handoffFiles = (projectPath: string) => {
+  const dir = path.join(projectPath, ".omcm", "handoff")
+  return { dir, markdown: path.join(dir, "context.md"), json: path.join(dir, "context.json") }
+}
+
+export interface ModifiedFiles {
+  readonly git: GitState
+  readonly changes: ReadonlyArray<FileChange>
+}
+
+export interface ContextBuilderShape {
+  /** the seed's context, with the project's modified files from git (none, and no error, outside a git repository) */
+  readonly buildContext: (input: BuildContextInput) => Effect.Effect<HandoffContext, HandoffInputInvalid>
+  /** what `git status` says changed under the project directory, paths relative to it (omcm's `.omcm/` left out) */
+  readonly modifiedFiles: (projectPath: string) => Effect.Effect<ModifiedFiles>
+  /** write context.json, then context.md, each atomically, under `<project>/.omcm/handoff/` */
+  readonly writeHandoff: (context: HandoffContext) => Effect.Effect<{ readonly markdown: string; readonly json: string }, HandoffWriteError>
+  /** the last handoff written in the project; None when there is none */
+  readonly readHandoff: (projectPath: string) => Effect.Effect<Option.Option<HandoffContext>, HandoffReadError>
+}
+
+export interface ContextBuilderOptions {
+  /** the environment git runs with; default: this process's */
+  readonly gitEnv?: Readonly<Record<string, string | undefined>> | undefined
+  /** default 15 s */
+  readonly gitTimeoutMs?: number | undefined
+}
+
+export class ContextBuilder extends Context.Tag("omcm/ContextBuilder")<ContextBuilder, ContextBuilderShape>() {
+  static readonly layerWithoutDependencies = (options: ContextBuilderOptions = {}): Layer.Layer<ContextBuilder, never, CommandExecutor.CommandExecutor> =>
+    Layer.effect(ContextBuilder, Effect.map(CommandExecutor.CommandExecutor, (executor) => makeContextBuilder(executor, options)))
+
+  static readonly layer = ContextBuilder.layerWithoutDependencies().pipe(Layer.provide(NodeContext.layer))
+}
+
+const isOmcmFile = (p: string) => p === ".omcm" || p.startsWith(".omcm/")
+
+interface GitRun {
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+export const makeContextBuilder = (executor: CommandExecutor.CommandExecutor, options: ContextBuilderOptions = {}): ContextBuilderShape => {
+  const env = Object.fromEntries(
+    Object.entries({ ...(options.gitEnv ?? process.env), GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined
+    )
+  )
+  const timeoutMs = options.gitTimeoutMs ?? 15_000
+
+  /** None when git cannot be started or does not finish in time */
+  const git = (cwd: string, ...args: ReadonlyArray<string>): Effect.Effect<Option.Option<GitRun>> =>
+    Effect.scoped(
+      Effect.gen(function*() {
+        const proc = yield* executor.start(Command.make("git", ...args).pipe(Command.workingDirectory(cwd), Command.env(env, { extendEnv: false })))
+        return yield* Effect.all({
+          exitCode: Effect.map(proc.exitCode, Number),
+          stdout: proc.stdout.pipe(Stream.decodeText(), Stream.mkString),
+          stderr: proc.stderr.pipe(Stream.decodeText(), Stream.mkString)
+        }, { concurrency: "unbounded" })
+      })
+    ).pipe(
+      Effect.timeout(Duration.millis(timeoutMs)),
+      Effect.option
+    )
+
+  const modifiedFiles = (projectPath: string): Effect.Effect<ModifiedFiles> =>
+    Effect.gen(function*() {
+      const prefix = yield* git(projectPath, "rev-parse", "--show-prefix")
+      if (Option.isNone(prefix)) return { git: "unavailable", changes: [] }
+      if (prefix.value.exitCode !== 0) {
+        const notRepo = /not a git repository/i.test(prefix.value.stderr)
+        return { git: notRepo ? "not-a-repository" : "unavailable", changes: [] }
+      }
+      const status = yield* git(projectPath, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
+      if (Option.isNone(status) || status.value.exitCode !== 0) return { git: "unavailable", changes: [] }
+      // omcm's own files (the handoff itself) are not the project's work
+      const changes = parsePorcelainZ(status.value.stdout, prefix.value.stdout.trim()).filter((c) => !isOmcmFile(c.path))
+      return { git: "ok", changes }
+    })
+
+  const buildContext = (raw: BuildContextInput) =>
+    Effect.gen(function*() {
+      const input = yield* decodeUnknown(BuildContextInput)(raw).pipe(
+        Effect.mapError((error) => new HandoffInputInvalid({ message: formatParseError("buildContext", raw, error) }))
+      )
+      const found = yield* modifiedFiles(input.projectPath)
+      const buildTime = new Date(yield* Clock.currentTimeMillis).toISOString()
+      return assembleContext(input, { ...found, buildTime })
+    })
+
+  const writeHandoff = (context: HandoffContext) => {
+    const files = handoffFiles(context.meta.projectPath)
+    const write = (file: string, content: string) =>
+      writeFileAtomic(file, content, 0o644).pipe(
+        Effect.mapError((error) => new HandoffWriteError({ file, message: `cannot write ${file} (${error.code ?? error.message})` }))
+      )
+    return Effect.gen(function*() {
+      yield* write(files.json, serializeContextToJSON(context))
+      yield* write(files.markdown, serializeContextToMarkdown(context))
+      return { markdown: files.markdown, json: files.json }
+    })
+  }
+
+  const readHandoff = (projectPath: string) => {
+    const file = handoffFiles(projectPath).json
+    const fail = (message: string) => new HandoffReadError({ file, message })
+    return readTextIfExists(file).pipe(
+      Effect.mapError((error) => fail(`cannot read ${file} (${error.code ?? error.message})`)),
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.succeedNone,
+        onSome: (text) =>
+          parseJson(text).pipe(
+            Effect.mapError((why) => fail(`${file}: ${why}`)),
+            Effect.flatMap((json) =>
+              decodeUnknown(HandoffContext)(json).pipe(Effect.mapError((error) => fail(formatParseError(file, json, error))))
+            ),
+            Effect.map(Option.some)
+          )
+      }))
+    )
+  }
+
+  return { buildContext, modifiedFiles, writeHandoff, readHandoff }
+}

@@ -1,0 +1,2 @@
+export { ContextBuilder, handoffFiles } from "./ContextBuilder"
+export { type BuildContextInput, HandoffReadError } from "./handoff"

@@ -1,0 +1,151 @@
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import type { ExecutionResult } from "../../domain/execution"
+import { Config, Paths } from "../config"
+import {
+  makeServerPool,
+  type OpenCodeClient,
+  type OpenCodeNotFound,
+  type PoolExecuteError,
+  type PoolOverrides,
+  poolOptionsFromConfig,
+  PoolRuntimeLive,
+  type PortsExhausted,
+  type ServerPoolShape,
+  type ServerStartFailed
+} from "../pool"
+import type { DaemonUnreachable, RemoteExecutionError } from "./api"
+import { DaemonClient } from "./DaemonClient"
+
+export interface DelegationRequest {
+  readonly prompt: string
+  /** `provider/model` */
+  readonly model: string
+  readonly agent?: string | undefined
+  /** the project OpenCode works in */
+  readonly directory: string
+  readonly timeoutMs: number
+  readonly title?: string | undefined
+}
+
+export interface Delegation {
+  readonly result: ExecutionResult
+  readonly via: "daemon" | "in-process pool"
+}
+
+export type DelegationError =
+  | DaemonUnreachable
+  | RemoteExecutionError
+  | PoolExecuteError
+  | ServerStartFailed
+  | PortsExhausted
+  | OpenCodeNotFound
+
+/** Runs work on OpenCode: on the pool daemon when one runs, else on a pool of this process. */
+export interface DelegatorShape {
+  readonly delegate: (request: DelegationRequest) => Effect.Effect<Delegation, DelegationError>
+}
+
+type PoolStartError = ServerStartFailed | PortsExhausted | OpenCodeNotFound
+type PoolDependencies = Config | Paths | CommandExecutor.CommandExecutor | OpenCodeClient
+
+export interface SharedPoolOptions {
+  /** the project the in-process pool's servers start in; default: the current directory */
+  readonly projectDir?: string | undefined
+}
+
+export class Delegator extends Context.Tag("omcm/Delegator")<Delegator, DelegatorShape>() {
+  /** without a daemon, each call starts a one-server pool of its own and stops it after (a hook, `omcm run`) */
+  static readonly layerWithoutDependencies: Layer.Layer<Delegator, never, PoolDependencies | DaemonClient> = Layer.effect(
+    Delegator,
+    Effect.flatMap(Effect.context<PoolDependencies>(), (context) =>
+      makeDelegator((request, run) =>
+        Effect.scoped(Effect.flatMap(startPool({ minServers: 1, maxServers: 1, projectDir: request.directory }), run)).pipe(
+          Effect.provide(context)
+        )))
+  )
+
+  static readonly layer = Delegator.layerWithoutDependencies.pipe(
+    Layer.provide([Config.layer, Paths.layer, DaemonClient.layer, PoolRuntimeLive])
+  )
+
+  /**
+   * without a daemon, every call shares ONE pool of this process for the layer's lifetime (1 server up to
+   * `pool.maxServers`, started on first use): `omcm tasks run`
+   */
+  static readonly layerSharingPoolWithoutDependencies = (
+    options: SharedPoolOptions = {}
+  ): Layer.Layer<Delegator, never, PoolDependencies | DaemonClient> =>
+    Layer.scoped(
+      Delegator,
+      Effect.gen(function*() {
+        const { config } = yield* Config
+        const scope = yield* Effect.scope
+        const context = yield* Effect.context<PoolDependencies>()
+        // started once, however many calls ask for it at the same time
+        const shared = yield* Effect.cached(
+          startPool({ minServers: 1, maxServers: config.pool.maxServers, projectDir: options.projectDir ?? process.cwd() }).pipe(
+            Scope.extend(scope),
+            Effect.provide(context)
+          )
+        )
+        return yield* makeDelegator((_, run) => Effect.flatMap(shared, run))
+      })
+    )
+
+  static readonly layerSharingPool = (options: SharedPoolOptions = {}) =>
+    Delegator.layerSharingPoolWithoutDependencies(options).pipe(
+      Layer.provide([Config.layer, Paths.layer, DaemonClient.layer, PoolRuntimeLive])
+    )
+}
+
+const startPool = (overrides: PoolOverrides) =>
+  Effect.gen(function*() {
+    const { config } = yield* Config
+    const options = yield* poolOptionsFromConfig(config, yield* Paths, overrides)
+    const pool = yield* makeServerPool({ ...options, autoScale: options.autoScale && options.maxServers > 1 })
+    yield* pool.initialize
+    return pool
+  })
+
+type WithPool = (
+  request: DelegationRequest,
+  run: (pool: ServerPoolShape) => Effect.Effect<ExecutionResult, PoolExecuteError>
+) => Effect.Effect<ExecutionResult, PoolExecuteError | PoolStartError>
+
+/** the daemon when one runs; else, or when it died between the lookup and the call, a pool of this process */
+const makeDelegator = (withPool: WithPool) =>
+  Effect.map(DaemonClient, (daemons): DelegatorShape => {
+    const inProcess = (request: DelegationRequest) =>
+      withPool(request, (pool) =>
+        pool.execute(request.prompt, {
+          model: request.model,
+          agent: request.agent,
+          timeout: request.timeoutMs,
+          directory: request.directory,
+          title: request.title
+        })).pipe(Effect.map((result): Delegation => ({ result, via: "in-process pool" })))
+
+    return {
+      delegate: (request) =>
+        Effect.flatMap(daemons.find, Option.match({
+          onNone: () => inProcess(request),
+          onSome: (daemon) =>
+            daemons.execute(daemon, {
+              prompt: request.prompt,
+              model: request.model,
+              agent: request.agent,
+              timeoutMs: request.timeoutMs,
+              directory: request.directory,
+              title: request.title
+            }).pipe(
+              Effect.map((result): Delegation => ({ result, via: "daemon" })),
+              Effect.catchIf((e) => e._tag === "DaemonUnreachable" && e.reason === "connect", () => inProcess(request))
+            )
+        }))
+    }
+  })

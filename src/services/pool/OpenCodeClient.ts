@@ -1,0 +1,386 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { TokenUsage } from "../../domain/execution"
+import {
+  ErrorBody,
+  Health,
+  MessageReply,
+  type ModelRef,
+  type OpenCodeAborted,
+  OpenCodeBadResponse,
+  type OpenCodeError,
+  OpenCodeEvent,
+  type OpenCodeProviderError,
+  OpenCodeTimeout,
+  OpenCodeUnauthorized,
+  OpenCodeUnreachable,
+  type OpenCodeServer,
+  portOf,
+  Session,
+  SessionStatus
+} from "./opencodeApi"
+import { errorOfReply, providerErrorOfRetry, replyText, tokenUsageOf } from "./opencodeOutcome"
+import { sseData } from "../../lib/sse"
+import { type DirectoryWatch, makeDirectoryWatch, makeSessionWatcher, type SessionWatcher } from "./SessionWatch"
+
+export type { DirectoryWatch, SessionWatcher } from "./SessionWatch"
+
+/** Failures of any request: nothing listening, wrong password, no answer in time, or an answer omcm cannot use. */
+export type RequestError = OpenCodeUnreachable | OpenCodeUnauthorized | OpenCodeBadResponse | OpenCodeTimeout
+
+export interface SessionRef {
+  readonly sessionId: string
+  readonly directory: string
+}
+
+export interface PromptRequest extends SessionRef {
+  readonly text: string
+  readonly model: ModelRef
+  readonly agent?: string | undefined
+}
+
+export interface RunRequest {
+  /** the project directory OpenCode works in (each directory boots its own instance on first use) */
+  readonly directory: string
+  readonly text: string
+  readonly model: ModelRef
+  readonly agent?: string | undefined
+  /** a title spares OpenCode the extra LLM call that would name the session */
+  readonly title: string
+  readonly timeoutMs: number
+}
+
+export interface RunOptions {
+  /**
+   * The server's shared event subscriptions (see `sessionWatcher`), which the pool keeps open for each server.
+   * Without one, `run` opens a subscription of its own for the call, and the prompt waits until it is live.
+   */
+  readonly watcher?: SessionWatcher | undefined
+}
+
+export interface RunResult {
+  readonly text: string
+  readonly tokens: TokenUsage
+  /** USD, as OpenCode computed it from its config's prices */
+  readonly cost: number
+  readonly providerID: string
+  readonly modelID: string
+  readonly sessionId: string
+  readonly durationMs: number
+}
+
+/**
+ * The REST client of one `opencode serve`, given per call. Needs an `HttpClient`; prefer
+ * `NodeHttpClient.layer` (node:http) over fetch: a prompt's request stays open for the whole turn, and fetch (undici)
+ * gives up on a response whose headers take more than 300 s.
+ */
+export interface OpenCodeClientShape {
+  /** `GET /global/health`, failing with OpenCodeTimeout after `timeoutMs` (default 500): a starting server hangs requests */
+  readonly health: (server: OpenCodeServer, options?: { readonly timeoutMs?: number }) => Effect.Effect<Health, RequestError>
+  /**
+   * Boot the project instance of `directory` without an LLM call (`GET /config`): OpenCode boots one lazily on the
+   * first request for a directory, which otherwise lands on the first delegated prompt.
+   */
+  readonly bootInstance: (server: OpenCodeServer, directory: string) => Effect.Effect<void, RequestError | OpenCodeTimeout>
+  readonly createSession: (
+    server: OpenCodeServer,
+    options: { readonly directory: string; readonly title: string }
+  ) => Effect.Effect<Session, RequestError>
+  /** `POST /session/{id}/message`: waits for the whole turn; an error in the reply fails the effect */
+  readonly prompt: (
+    server: OpenCodeServer,
+    request: PromptRequest
+  ) => Effect.Effect<MessageReply, RequestError | OpenCodeProviderError | OpenCodeAborted>
+  /** `GET /session/{id}`; a deleted session is OpenCodeBadResponse with status 404 */
+  readonly getSession: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<Session, RequestError>
+  readonly abort: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<boolean, RequestError>
+  readonly deleteSession: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<boolean, RequestError>
+  /** `GET /session/status`: sessions that are not idle, by id */
+  readonly sessionStatus: (
+    server: OpenCodeServer,
+    directory: string
+  ) => Effect.Effect<Readonly<Record<string, SessionStatus>>, RequestError>
+  /** `GET /event` of one directory, decoded; events of unknown shape come as `{type, properties}` */
+  readonly events: (server: OpenCodeServer, directory: string) => Stream.Stream<OpenCodeEvent, RequestError>
+  /**
+   * The shared event subscriptions of one server for the life of the scope: one per directory, opened on first use,
+   * reconnected when they drop, routing each session's provider retries to the `run` watching it. Give it to `run`.
+   */
+  readonly sessionWatcher: (server: OpenCodeServer) => Effect.Effect<SessionWatcher, never, Scope.Scope>
+  /**
+   * One prompt on a fresh session, deleted afterwards. Fails fast with OpenCodeProviderError on the first retry
+   * OpenCode announces; on a timeout, an error or an interruption the session is aborted before it is deleted.
+   * A call on a watcher that closes (its server went away) fails with OpenCodeUnreachable.
+   */
+  readonly run: (server: OpenCodeServer, request: RunRequest, options?: RunOptions) => Effect.Effect<RunResult, OpenCodeError>
+}
+
+export class OpenCodeClient extends Context.Tag("omcm/OpenCodeClient")<OpenCodeClient, OpenCodeClientShape>() {
+  static readonly layerWithoutDependencies = Layer.effect(OpenCodeClient, Effect.map(HttpClient.HttpClient, (client) => makeOpenCodeClient(client)))
+
+  /**
+   * on node:http: a prompt's request stays open for the whole turn, and fetch gives up on headers after 300 s
+   */
+  static readonly layer = OpenCodeClient.layerWithoutDependencies.pipe(Layer.provide(NodeHttpClient.layer))
+}
+
+/** Requests other than prompts and event streams are quick; a server that sits on one is as good as gone. */
+const SHORT_REQUEST_TIMEOUT = Duration.seconds(10)
+/** Cleanup after a failed run must not hang on a dead server. */
+const CLEANUP_TIMEOUT = Duration.seconds(5)
+
+const SessionStatusMap = Schema.Record({ key: Schema.String, value: SessionStatus })
+
+const decodeLenient = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.decodeUnknown(schema, { onExcessProperty: "ignore", errors: "first" })
+
+export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClientShape => {
+  const url = (server: OpenCodeServer, path: string) => `${server.baseUrl.replace(/\/+$/, "")}${path}`
+
+  const transportError = (server: OpenCodeServer) => (error: HttpClientError.HttpClientError): RequestError => {
+    const port = portOf(server.baseUrl)
+    if (error._tag === "RequestError" && error.reason !== "Transport") {
+      return new OpenCodeBadResponse({ status: null, message: `cannot send a request to OpenCode (${error.reason})` })
+    }
+    const lost = error._tag === "ResponseError" ? "lost the connection while reading its answer" : "is unreachable"
+    return new OpenCodeUnreachable({ port, message: `OpenCode on port ${port} ${lost}` })
+  }
+
+  /** Send with basic auth; 401 becomes OpenCodeUnauthorized, transport failures OpenCodeUnreachable. */
+  const send = (server: OpenCodeServer, request: HttpClientRequest.HttpClientRequest) =>
+    client.execute(request.pipe(HttpClientRequest.basicAuth("opencode", server.password))).pipe(
+      Effect.mapError(transportError(server)),
+      Effect.filterOrFail(
+        (response) => response.status !== 401,
+        () => {
+          const port = portOf(server.baseUrl)
+          return new OpenCodeUnauthorized({ port, message: `OpenCode on port ${port} refused the password (HTTP 401)` })
+        }
+      )
+    )
+
+  const badStatus = (response: HttpClientResponse.HttpClientResponse, body: string, what: string) =>
+    Effect.gen(function*() {
+      const parsed = yield* Effect.option(
+        Effect.try(() => JSON.parse(body) as unknown).pipe(Effect.flatMap(decodeLenient(ErrorBody)))
+      )
+      const detail = Option.match(parsed, {
+        onNone: () => body.replace(/\s+/g, " ").slice(0, 200),
+        onSome: (error) => `${error.name}: ${error.data?.message ?? ""}`
+      })
+      return yield* new OpenCodeBadResponse({ status: response.status, message: `OpenCode ${what}: HTTP ${response.status} (${detail})` })
+    })
+
+  /** Send, then decode a 2xx JSON body. */
+  const requestJson = <A, I>(
+    server: OpenCodeServer,
+    request: HttpClientRequest.HttpClientRequest,
+    schema: Schema.Schema<A, I>,
+    what: string
+  ): Effect.Effect<A, RequestError> =>
+    send(server, request).pipe(
+      Effect.flatMap((response) =>
+        response.text.pipe(
+          Effect.mapError(transportError(server)),
+          Effect.flatMap((body) =>
+            response.status < 200 || response.status >= 300
+              ? badStatus(response, body, what)
+              : Effect.try(() => JSON.parse(body) as unknown).pipe(
+                Effect.flatMap(decodeLenient(schema)),
+                Effect.mapError(() =>
+                  new OpenCodeBadResponse({
+                    status: response.status,
+                    message: `OpenCode ${what}: unexpected answer (${body.replace(/\s+/g, " ").slice(0, 200)})`
+                  })
+                )
+              )
+          )
+        )
+      )
+    )
+
+  const shortTimeout = <A, E>(effect: Effect.Effect<A, E>, what: string) =>
+    Effect.timeoutFail(effect, {
+      duration: SHORT_REQUEST_TIMEOUT,
+      onTimeout: () =>
+        new OpenCodeTimeout({
+          timeoutMs: Duration.toMillis(SHORT_REQUEST_TIMEOUT),
+          message: `OpenCode ${what}: no answer within ${Duration.format(SHORT_REQUEST_TIMEOUT)}`
+        })
+    })
+
+  const inDirectory = (directory: string) => HttpClientRequest.setUrlParam("directory", directory)
+
+  const health: OpenCodeClientShape["health"] = (server, options) => {
+    const timeoutMs = options?.timeoutMs ?? 500
+    return requestJson(server, HttpClientRequest.get(url(server, "/global/health")), Health, "health check").pipe(
+      Effect.timeoutFail({
+        duration: Duration.millis(timeoutMs),
+        onTimeout: () => new OpenCodeTimeout({ timeoutMs, message: `OpenCode health check: no answer within ${timeoutMs} ms` })
+      })
+    )
+  }
+
+  const bootInstance: OpenCodeClientShape["bootInstance"] = (server, directory) =>
+    HttpClientRequest.get(url(server, "/config")).pipe(
+      inDirectory(directory),
+      (request) => shortTimeout(requestJson(server, request, Schema.Unknown, "boot instance"), "boot instance"),
+      Effect.asVoid
+    )
+
+  const createSession: OpenCodeClientShape["createSession"] = (server, { directory, title }) =>
+    HttpClientRequest.post(url(server, "/session")).pipe(
+      inDirectory(directory),
+      HttpClientRequest.bodyUnsafeJson({ title }),
+      (request) => shortTimeout(requestJson(server, request, Session, "create session"), "create session")
+    )
+
+  const prompt: OpenCodeClientShape["prompt"] = (server, request) =>
+    HttpClientRequest.post(url(server, `/session/${encodeURIComponent(request.sessionId)}/message`)).pipe(
+      inDirectory(request.directory),
+      HttpClientRequest.bodyUnsafeJson({
+        parts: [{ type: "text", text: request.text }],
+        model: { providerID: request.model.providerID, modelID: request.model.modelID },
+        ...(request.agent === undefined ? {} : { agent: request.agent })
+      }),
+      (http) =>
+        requestJson(server, http, MessageReply, `prompt (model ${request.model.providerID}/${request.model.modelID})`),
+      Effect.flatMap((reply) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Option.match(errorOfReply(reply, now), { onNone: () => Effect.succeed(reply), onSome: Effect.fail })
+        )
+      )
+    )
+
+  const sessionCall = (method: "POST" | "DELETE", path: string, what: string) =>
+  (server: OpenCodeServer, { directory, sessionId }: SessionRef) =>
+    HttpClientRequest.make(method)(url(server, `/session/${encodeURIComponent(sessionId)}${path}`)).pipe(
+      inDirectory(directory),
+      (request) => shortTimeout(requestJson(server, request, Schema.Boolean, what), what)
+    )
+
+  const getSession: OpenCodeClientShape["getSession"] = (server, { directory, sessionId }) =>
+    HttpClientRequest.get(url(server, `/session/${encodeURIComponent(sessionId)}`)).pipe(
+      inDirectory(directory),
+      (request) => shortTimeout(requestJson(server, request, Session, "get session"), "get session")
+    )
+
+  const abort = sessionCall("POST", "/abort", "abort session")
+  const deleteSession = sessionCall("DELETE", "", "delete session")
+
+  const sessionStatus: OpenCodeClientShape["sessionStatus"] = (server, directory) =>
+    HttpClientRequest.get(url(server, "/session/status")).pipe(
+      inDirectory(directory),
+      (request) => shortTimeout(requestJson(server, request, SessionStatusMap, "session status"), "session status")
+    )
+
+  const decodeEvent = decodeLenient(OpenCodeEvent)
+
+  /** the raw `data` of every event of one directory */
+  const eventData = (server: OpenCodeServer, directory: string): Stream.Stream<string, RequestError> =>
+    Stream.unwrap(
+      send(server, HttpClientRequest.get(url(server, "/event")).pipe(inDirectory(directory))).pipe(
+        Effect.flatMap((response) =>
+          response.status === 200
+            ? Effect.succeed(sseData(response.stream).pipe(Stream.mapError(transportError(server))))
+            : response.text.pipe(Effect.mapError(transportError(server)), Effect.flatMap((body) => badStatus(response, body, "events")))
+        )
+      )
+    )
+
+  const events: OpenCodeClientShape["events"] = (server, directory) =>
+    eventData(server, directory).pipe(
+      // an event omcm cannot read is skipped, never fatal
+      Stream.mapEffect((data) => Effect.option(Effect.try(() => JSON.parse(data) as unknown).pipe(Effect.flatMap(decodeEvent)))),
+      Stream.filterMap((event) => event)
+    )
+
+  const watchDirectory = (server: OpenCodeServer, directory: string) =>
+    makeDirectoryWatch({
+      directory,
+      port: portOf(server.baseUrl),
+      subscribe: eventData(server, directory),
+      statuses: sessionStatus(server, directory)
+    })
+
+  const sessionWatcher: OpenCodeClientShape["sessionWatcher"] = (server) =>
+    makeSessionWatcher((directory) => watchDirectory(server, directory))
+
+  /**
+   * The prompt, raced against the first retry OpenCode announces for the session. A subscription that is not live
+   * yet (one of the call's own) gets a moment (`ready`: up to 2 s) before the prompt goes out; a shared one is live.
+   */
+  const promptWatched = (server: OpenCodeServer, request: RunRequest, sessionId: string, watch: DirectoryWatch) =>
+    Effect.scoped(Effect.gen(function*() {
+      const retried = yield* watch.session(sessionId)
+      yield* watch.ready
+      const failFast = retried.pipe(
+        Effect.flatMap((retry) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(providerErrorOfRetry(retry, request.model, now)))
+        )
+      )
+      const ask = prompt(server, { sessionId, directory: request.directory, text: request.text, model: request.model, agent: request.agent })
+      return yield* Effect.raceFirst(ask, failFast)
+    }))
+
+  const cleanup = (server: OpenCodeServer, session: SessionRef, succeeded: boolean) =>
+    (succeeded ? Effect.void : Effect.ignore(abort(server, session))).pipe(
+      Effect.zipRight(Effect.ignore(deleteSession(server, session))),
+      Effect.timeout(CLEANUP_TIMEOUT),
+      Effect.ignore
+    )
+
+  const run: OpenCodeClientShape["run"] = (server, request, options) =>
+    Effect.gen(function*() {
+      const started = yield* Clock.currentTimeMillis
+      const { reply, sessionId } = yield* Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          // leased first: a subscription of the call's own connects while the session is created
+          const watch = yield* (options?.watcher === undefined
+            ? watchDirectory(server, request.directory)
+            : options.watcher.directory(request.directory))
+          const session = yield* restore(createSession(server, { directory: request.directory, title: request.title }))
+          const ref = { sessionId: session.id, directory: request.directory }
+          const reply = yield* restore(promptWatched(server, request, session.id, watch)).pipe(
+            Effect.onExit((exit) => cleanup(server, ref, Exit.isSuccess(exit)))
+          )
+          return { reply, sessionId: session.id }
+        })
+      ).pipe(
+        Effect.scoped,
+        Effect.timeoutFail({
+          duration: Duration.millis(request.timeoutMs),
+          onTimeout: () =>
+            new OpenCodeTimeout({
+              timeoutMs: request.timeoutMs,
+              message: `${request.model.providerID}/${request.model.modelID} gave no answer within ${request.timeoutMs} ms`
+            })
+        })
+      )
+      const finished = yield* Clock.currentTimeMillis
+      return {
+        text: replyText(reply),
+        tokens: tokenUsageOf(reply.info.tokens),
+        cost: reply.info.cost,
+        providerID: reply.info.providerID,
+        modelID: reply.info.modelID,
+        sessionId,
+        durationMs: finished - started
+      }
+    })
+
+  return { health, bootInstance, createSession, prompt, getSession, abort, deleteSession, sessionStatus, events, sessionWatcher, run }
+}

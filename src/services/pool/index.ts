@@ -1,0 +1,17 @@
+export { NoServerAvailable, OpenCodeNotFound, PortsExhausted, ServerStartFailed } from "./errors"
+export { opencodeServeEnv, simulatedOpencodeConfig, type SimulatedProviderSpec } from "./opencodeEnv"
+export { resolveBinary } from "./opencodeBinary"
+export { OpenCodeClient, type OpenCodeClientShape } from "./OpenCodeClient"
+export { type OpenCodeError } from "./opencodeApi"
+export { type PoolOptions, poolOptionsFromConfig, type PoolOverrides, PoolRuntimeLive } from "./poolOptions"
+export { cleanStalePools } from "./poolRegistry"
+export {
+  type ExecuteOptions,
+  makeServerPool,
+  type PoolExecuteError,
+  type PoolStatus,
+  type ServerInfo,
+  ServerPool,
+  type ServerPoolShape,
+  type ServerStatus
+} from "./ServerPool"

@@ -1,0 +1,85 @@
+import type { AgentMapping, OmcmConfig } from "../../domain/configSchema"
+import type { Tier } from "../../domain/model"
+
+/** The seed's Agent-Provider Mapping: HIGH stays on Claude Opus, MEDIUM goes to the codex model, LOW to Flash. */
+export const SEED_AGENTS: Readonly<Record<Tier, ReadonlyArray<string>>> = {
+  HIGH: [
+    "architect", "planner", "critic", "analyst", "executor-high", "explore-high", "designer-high",
+    "qa-tester-high", "security-reviewer", "code-reviewer", "scientist-high"
+  ],
+  MEDIUM: [
+    "architect-medium", "executor", "explore-medium", "researcher", "designer", "vision",
+    "qa-tester", "build-fixer", "tdd-guide", "scientist"
+  ],
+  LOW: [
+    "architect-low", "executor-low", "explore", "writer", "designer-low", "researcher-low",
+    "security-reviewer-low", "build-fixer-low", "tdd-guide-low", "code-reviewer-low", "scientist-low"
+  ]
+}
+
+/**
+ * Claude Code's own sub-agent types. Plan designs architecture (HIGH); general-purpose does multi-step
+ * implementation work (MEDIUM); Explore and the setup helpers search and edit small things (LOW).
+ */
+export const CLAUDE_CODE_AGENTS: Readonly<Record<string, Tier>> = {
+  "plan": "HIGH",
+  "general-purpose": "MEDIUM",
+  "explore": "LOW",
+  "statusline-setup": "LOW",
+  "output-style-setup": "LOW",
+  "claude-code-guide": "LOW"
+}
+
+const CATALOG: ReadonlyMap<string, Tier> = new Map<string, Tier>([
+  ...Object.entries(CLAUDE_CODE_AGENTS),
+  ...(["HIGH", "MEDIUM", "LOW"] as const).flatMap((tier) => SEED_AGENTS[tier].map((name) => [name, tier] as const))
+])
+
+/** `oh-my-claudecode:explore` is `explore`; names compare case-insensitively. A missing type is general-purpose. */
+export const agentName = (raw: string | undefined | null): string => {
+  const trimmed = (raw ?? "").trim()
+  if (trimmed.length === 0) return "general-purpose"
+  const colon = trimmed.lastIndexOf(":")
+  return (colon >= 0 ? trimmed.slice(colon + 1) : trimmed).toLowerCase()
+}
+
+export type TierSource = "catalog" | "agent-mapping" | "default"
+
+export interface AgentInfo {
+  readonly name: string
+  readonly tier: Tier
+  readonly tierSource: TierSource
+  readonly claudeModel: string
+  readonly opencodeModel: string
+}
+
+const findOverride = (mapping: AgentMapping, raw: string, name: string) => {
+  const agents = mapping.agents ?? {}
+  const exact = agents[raw] ?? agents[name]
+  if (exact !== undefined) return exact
+  const key = Object.keys(agents).find((k) => agentName(k) === name)
+  return key === undefined ? undefined : agents[key]
+}
+
+export const lookupAgent = (config: OmcmConfig, mapping: AgentMapping, raw: string | undefined): AgentInfo => {
+  const name = agentName(raw)
+  const override = findOverride(mapping, (raw ?? "").trim(), name)
+  const known = CATALOG.get(name)
+  const [tier, tierSource]: [Tier, TierSource] = override?.tier !== undefined
+    ? [override.tier, "agent-mapping"]
+    : known !== undefined
+    ? [known, "catalog"]
+    : [mapping.defaultTier ?? config.routing.defaultTier, "default"]
+  const pinned = override?.model
+  const pinnedIsClaude = pinned !== undefined && pinned.startsWith("anthropic/")
+  return {
+    name,
+    tier,
+    tierSource,
+    claudeModel: pinned !== undefined && pinnedIsClaude ? pinned : config.models[tier].claude,
+    opencodeModel: pinned !== undefined && !pinnedIsClaude ? pinned : config.models[tier].opencode
+  }
+}
+
+export const isListed = (list: ReadonlyArray<string>, name: string): boolean =>
+  list.some((entry) => agentName(entry) === name)

@@ -1,0 +1,8 @@
+export { ClaudeUsage } from "./ClaudeUsage"
+export { FusionRouter } from "./FusionRouter"
+export { RouterState } from "./RouterState"
+export { Sessions } from "./Sessions"
+export { agentName, lookupAgent } from "./agentCatalog"
+export { detectMode } from "./keywords"
+export { route } from "./routingPolicy"
+export { StatuslineInput, type UsageCache } from "./usageSchemas"

@@ -1,0 +1,1 @@
+export { type Db, Store, type StoreShape } from "./Store"

@@ -1,0 +1,246 @@
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type { StateError } from "../../domain/errors"
+import type { StoredEvent } from "./events"
+import { type Period, periodMs } from "./windows"
+import { addTotals, tokensOf, type Totals, zeroTotals } from "./totals"
+import { type Dimension, type Percentiles, type SummaryRow, TrackerStore } from "./TrackerStore"
+
+/** The seed's `getMetrics(period)`, per provider. A cost of null means every call of that provider is unpriced. */
+export interface Metrics {
+  readonly period: Period
+  readonly since: number
+  readonly until: number
+  /** routing decisions per provider */
+  readonly routingCounts: Readonly<Record<string, number>>
+  /** mean call latency (ms) per provider; null with no calls */
+  readonly avgLatencies: Readonly<Record<string, number | null>>
+  /** USD per provider of the priced calls; null when none is priced */
+  readonly costs: Readonly<Record<string, number | null>>
+  /** calls per provider whose model is not in the price table */
+  readonly unpriced: Readonly<Record<string, number>>
+  readonly totalCost: number
+  readonly totalUnpriced: number
+}
+
+/** The seed's `getProviderStats(provider)` over a period. */
+export interface ProviderStats {
+  readonly provider: string
+  readonly period: Period
+  readonly routed: number
+  readonly requestCount: number
+  readonly errorCount: number
+  readonly avgLatency: number | null
+  readonly totalTokens: number
+  /** null when every call is unpriced (or there are none with a price and some without) */
+  readonly estimatedCost: number | null
+  readonly unpricedCount: number
+}
+
+/** One line of the `omcm stats` tables. */
+export interface StatsRow {
+  readonly name: string
+  readonly routed: number
+  readonly calls: number
+  readonly errors: number
+  readonly p50: number | null
+  readonly p95: number | null
+  /** false when the percentiles come from compacted minutes' histograms */
+  readonly exactLatency: boolean
+  readonly tokens: number
+  readonly cost: number | null
+  readonly unpriced: number
+}
+
+/**
+ * What routing saved: successful OpenCode calls only (a failed delegation saves nothing), their cost on the
+ * provider and what the same tokens would have cost on the Claude model of their tier.
+ */
+export interface Savings {
+  readonly tokens: number
+  readonly calls: number
+  readonly failedCalls: number
+  readonly providers: ReadonlyArray<string>
+  readonly cost: number
+  readonly unpriced: number
+  readonly claudeCost: number
+  readonly claudeUnpriced: number
+  /** sub-agent tokens that stayed on Claude (recorded by the hooks) */
+  readonly claudeTokens: number
+  /** tokens / (tokens + claudeTokens); null when both are 0 */
+  readonly share: number | null
+}
+
+export interface StatsReport {
+  readonly period: Period
+  readonly since: number
+  readonly until: number
+  readonly providers: ReadonlyArray<StatsRow>
+  readonly agents: ReadonlyArray<StatsRow>
+  readonly savings: Savings
+}
+
+export interface SessionSummary {
+  /** routing decisions of the session that went to OpenCode */
+  readonly routedToOpencode: number
+  readonly savings: Savings
+}
+
+export interface MetricsCollectorShape {
+  readonly getMetrics: (period: Period) => Effect.Effect<Metrics, StateError>
+  readonly getProviderStats: (provider: string, period?: Period) => Effect.Effect<ProviderStats, StateError>
+  readonly getSavings: (period: Period) => Effect.Effect<Savings, StateError>
+  readonly getReport: (period: Period) => Effect.Effect<StatsReport, StateError>
+  readonly sessionSummary: (sessionId: string) => Effect.Effect<SessionSummary, StateError>
+  /** the newest routing decision, of one Claude Code session or of any */
+  readonly lastRouting: (sessionId: string | undefined) => Effect.Effect<Option.Option<StoredEvent>, StateError>
+}
+
+const costOf = (t: Totals): number | null => (t.calls > 0 && t.unpriced === t.calls ? null : t.cost)
+
+const SAVINGS_DIMS: ReadonlyArray<Dimension> = ["kind", "target", "source", "provider", "success"]
+
+export const savingsOf = (rows: ReadonlyArray<SummaryRow>): Savings => {
+  let saved = zeroTotals
+  let failedCalls = 0
+  let claudeTokens = 0
+  const providers = new Set<string>()
+  for (const { key, totals } of rows) {
+    if (key.kind !== "call") continue
+    if (key.target === "opencode" && key.success === "1") {
+      saved = addTotals(saved, totals)
+      if (totals.calls > 0) providers.add(key.provider ?? "")
+    } else if (key.target === "opencode") failedCalls += totals.calls
+    else if (key.target === "claude" && key.source === "claude-subagent") claudeTokens += tokensOf(totals)
+  }
+  const tokens = tokensOf(saved)
+  return {
+    tokens,
+    calls: saved.calls,
+    failedCalls,
+    providers: [...providers].sort(),
+    cost: saved.cost,
+    unpriced: saved.unpriced,
+    claudeCost: saved.claudeCost,
+    claudeUnpriced: saved.claudeUnpriced,
+    claudeTokens,
+    share: tokens + claudeTokens === 0 ? null : tokens / (tokens + claudeTokens)
+  }
+}
+
+/** Sum rows grouped by several dimensions into one row per value of `dim`. */
+const regroup = (rows: ReadonlyArray<SummaryRow>, dim: Dimension): ReadonlyArray<SummaryRow> => {
+  const byValue = new Map<string, Totals>()
+  for (const { key, totals } of rows) {
+    const value = key[dim] ?? ""
+    byValue.set(value, addTotals(byValue.get(value) ?? zeroTotals, totals))
+  }
+  return [...byValue].map(([value, totals]) => ({ key: { [dim]: value }, totals }))
+}
+
+const statsRows = (rows: ReadonlyArray<SummaryRow>, dim: Dimension, latency: ReadonlyMap<string, Percentiles>): Array<StatsRow> =>
+  rows
+    .map(({ key, totals }): StatsRow => {
+      const name = key[dim] ?? ""
+      const p = latency.get(name)
+      return {
+        name: name.length === 0 ? "(none)" : name,
+        routed: totals.routed,
+        calls: totals.calls,
+        errors: totals.errors,
+        p50: p?.p50 ?? null,
+        p95: p?.p95 ?? null,
+        exactLatency: p?.exact ?? true,
+        tokens: tokensOf(totals),
+        cost: costOf(totals),
+        unpriced: totals.unpriced
+      }
+    })
+    .filter((r) => r.routed > 0 || r.calls > 0)
+    .sort((a, b) => b.calls - a.calls || b.routed - a.routed || a.name.localeCompare(b.name))
+
+export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<MetricsCollector, MetricsCollectorShape>() {
+  static readonly layerWithoutDependencies = Layer.effect(
+    MetricsCollector,
+    Effect.map(TrackerStore, (store): MetricsCollectorShape => {
+      const window = (period: Period) =>
+        Effect.map(Clock.currentTimeMillis, (until) => ({ since: until - periodMs[period], until }))
+
+      const getMetrics = (period: Period) =>
+        Effect.gen(function*() {
+          const { since, until } = yield* window(period)
+          const rows = yield* store.summarize({ since, dims: ["provider"] })
+          const routingCounts: Record<string, number> = {}
+          const avgLatencies: Record<string, number | null> = {}
+          const costs: Record<string, number | null> = {}
+          const unpriced: Record<string, number> = {}
+          let totalCost = 0
+          let totalUnpriced = 0
+          for (const { key, totals } of rows) {
+            const provider = key.provider ?? ""
+            routingCounts[provider] = totals.routed
+            avgLatencies[provider] = totals.calls === 0 ? null : totals.durationMs / totals.calls
+            costs[provider] = costOf(totals)
+            unpriced[provider] = totals.unpriced
+            totalCost += totals.cost
+            totalUnpriced += totals.unpriced
+          }
+          return { period, since, until, routingCounts, avgLatencies, costs, unpriced, totalCost, totalUnpriced }
+        })
+
+      const getProviderStats = (provider: string, period: Period = "day") =>
+        Effect.gen(function*() {
+          const { since } = yield* window(period)
+          const rows = yield* store.summarize({ since, dims: ["provider"] })
+          const t = rows.find((r) => r.key.provider === provider)?.totals ?? zeroTotals
+          return {
+            provider,
+            period,
+            routed: t.routed,
+            requestCount: t.calls,
+            errorCount: t.errors,
+            avgLatency: t.calls === 0 ? null : t.durationMs / t.calls,
+            totalTokens: tokensOf(t),
+            estimatedCost: costOf(t),
+            unpricedCount: t.unpriced
+          }
+        })
+
+      const getSavings = (period: Period) =>
+        Effect.flatMap(window(period), ({ since }) => Effect.map(store.summarize({ since, dims: SAVINGS_DIMS }), savingsOf))
+
+      const getReport = (period: Period) =>
+        Effect.gen(function*() {
+          const { since, until } = yield* window(period)
+          // one scan for both tables and the savings, one for the percentiles
+          const [rows, latency] = yield* Effect.all([
+            store.summarize({ since, dims: [...SAVINGS_DIMS, "agent"] }),
+            store.percentiles(since, ["provider", "agent"])
+          ])
+          const none = new Map<string, Percentiles>()
+          return {
+            period,
+            since,
+            until,
+            providers: statsRows(regroup(rows, "provider"), "provider", latency.get("provider") ?? none),
+            agents: statsRows(regroup(rows, "agent"), "agent", latency.get("agent") ?? none),
+            savings: savingsOf(rows)
+          }
+        })
+
+      const sessionSummary = (sessionId: string) =>
+        Effect.map(store.summarize({ since: 0, dims: SAVINGS_DIMS, sessionId }), (rows) => ({
+          routedToOpencode: rows.filter((r) => r.key.kind === "routing" && r.key.target === "opencode")
+            .reduce((n, r) => n + r.totals.routed, 0),
+          savings: savingsOf(rows)
+        }))
+
+      return { getMetrics, getProviderStats, getSavings, getReport, sessionSummary, lastRouting: store.lastRouting }
+    })
+  )
+
+  static readonly layer = MetricsCollector.layerWithoutDependencies.pipe(Layer.provide(TrackerStore.layer))
+}
