@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { type DaemonState, DaemonUnreachable, type ExecuteBody } from "../src/services/daemon/api"
+import { type DaemonState, DaemonUnreachable, type ExecuteBody } from "../src/services/daemon"
 import type { ExecutionResult } from "../src/domain/execution"
 import { ClaudeExecutor, type ClaudeRequest } from "../src/services/executor/ClaudeExecutor"
 import { Config } from "../src/services/config/Config"

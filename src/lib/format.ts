@@ -6,4 +6,16 @@ export const formatTokens = (n: number): string =>
 export const formatCost = (usd: number | null): string =>
   usd === null ? "unpriced" : usd >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`
 
+/** "850 ms", "1.2 s", "42 s": one call's duration in a sentence */
 export const formatDuration = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`)
+
+/** compact, for table cells: "850ms", "1.2s", "3.5m" */
+export const formatMs = (ms: number): string =>
+  ms < 1000 ? `${Math.round(ms)}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${(ms / 60_000).toFixed(1)}m`
+
+/** a sum of dollars in a table: "$0.00", "$0.0123", "$1.50" */
+export const formatUsd = (usd: number): string => `$${usd === 0 ? "0.00" : usd >= 0.1 ? usd.toFixed(2) : usd.toFixed(4)}`
+
+/** A cost cell: "unpriced" when nothing is priced, never $0 for a model missing from the price table. */
+export const formatCostCell = (cost: number | null, unpriced: number): string =>
+  cost === null ? "unpriced" : unpriced > 0 ? `${formatUsd(cost)} + ${unpriced} unpriced` : formatUsd(cost)

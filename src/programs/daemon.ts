@@ -1,22 +1,25 @@
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Console from "effect/Console"
 import * as Deferred from "effect/Deferred"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import {
+  DaemonApi,
+  DaemonAuthorization,
   DaemonLauncher,
   DaemonStartFailed,
   type DaemonState,
-  ExecuteBody,
+  RemoteExecutionError,
   type RelayRequest,
+  Unauthorized,
   announceDaemonPort,
   claimDaemon,
   releaseDaemon,
@@ -37,66 +40,44 @@ import { makeHookContexts } from "../layers/hookContexts"
 import { describeFailure, runHookText } from "./hooks/main"
 import { statuslineLine } from "./statusline"
 
-const errorResponse = (error: { readonly _tag: string; readonly message: string }, status: number) => {
+/** a pool error, as the API answers it: its tag, one-line message, and what the balancer needs of it */
+const remoteError = (error: { readonly _tag: string; readonly message: string }) => {
   const extra = error as { kind?: unknown; retryAfterMs?: unknown }
-  return HttpServerResponse.unsafeJson(
-    {
-      error: {
-        tag: error._tag,
-        message: error.message,
-        ...(typeof extra.kind === "string" ? { kind: extra.kind } : {}),
-        ...(typeof extra.retryAfterMs === "number" ? { retryAfterMs: extra.retryAfterMs } : {})
-      }
-    },
-    { status }
-  )
+  return new RemoteExecutionError({
+    tag: error._tag,
+    message: error.message,
+    ...(typeof extra.kind === "string" ? { kind: extra.kind } : {}),
+    ...(typeof extra.retryAfterMs === "number" ? { retryAfterMs: extra.retryAfterMs } : {})
+  })
 }
 
-const statusOfError = (tag: string) =>
-  tag === "OpenCodeTimeout" ? 504 : tag === "NoServerAvailable" ? 503 : 502
-
 /**
- * The daemon's API, on 127.0.0.1 only, for the CLI (hooks come through the relay directory, see relaySpool). Every
- * route needs the bearer token from the 0600 state file. A client that disconnects interrupts its request, which
- * aborts the OpenCode session.
+ * The daemon's API (services/daemon/api.ts DaemonApi), on 127.0.0.1 only. Every route needs the bearer token from
+ * the 0600 state file. A client that disconnects interrupts its request, which aborts the OpenCode session.
  */
-const makeApi = (
-  pool: ServerPoolShape,
-  token: string,
-  stop: Effect.Effect<void>,
-  activity: Activity
-) => {
-  const authorized = Effect.map(HttpServerRequest.HttpServerRequest, (req) => req.headers["authorization"] === `Bearer ${token}`)
-  const guard = <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-    Effect.flatMap(authorized, (ok) =>
-      ok ? activity.track(handler) : Effect.succeed(errorResponse({ _tag: "Unauthorized", message: "missing or wrong token" }, 401)))
-
-  return HttpRouter.empty.pipe(
-    HttpRouter.get("/status", guard(Effect.map(pool.getStatus, (s) => HttpServerResponse.unsafeJson(s)))),
-    HttpRouter.post(
-      "/execute",
-      guard(
-        HttpServerRequest.schemaBodyJson(ExecuteBody).pipe(
-          Effect.flatMap((body) =>
-            pool.execute(body.prompt, {
-              model: body.model,
-              agent: body.agent,
-              timeout: body.timeoutMs,
-              directory: body.directory,
-              title: body.title
-            }).pipe(
-              Effect.map((result) => HttpServerResponse.unsafeJson(result)),
-              Effect.catchAll((error) => Effect.succeed(errorResponse(error, statusOfError(error._tag))))
-            )
-          ),
-          Effect.catchTags({
-            ParseError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message.split("\n")[0] ?? "bad body" }, 400)),
-            RequestError: (e) => Effect.succeed(errorResponse({ _tag: "BadRequest", message: e.message }, 400))
-          })
-        )
-      )
-    ),
-    HttpRouter.post("/shutdown", guard(Effect.as(Effect.forkDaemon(Effect.delay(stop, "50 millis")), HttpServerResponse.unsafeJson({ stopping: true }, { status: 202 }))))
+const makeApi = (pool: ServerPoolShape, token: string, stop: Effect.Effect<void>, activity: Activity) => {
+  const handlers = HttpApiBuilder.group(DaemonApi, "pool", (routes) =>
+    routes
+      .handle("status", () => activity.track(pool.getStatus))
+      .handle("execute", ({ payload: body }) =>
+        activity.track(
+          pool.execute(body.prompt, {
+            model: body.model,
+            agent: body.agent,
+            timeout: body.timeoutMs,
+            directory: body.directory,
+            title: body.title
+          }).pipe(Effect.mapError(remoteError))
+        ))
+      .handle("shutdown", () => activity.track(Effect.as(Effect.forkDaemon(Effect.delay(stop, "50 millis")), { stopping: true }))))
+  const authorization = Layer.succeed(DaemonAuthorization, {
+    bearer: (given) =>
+      Redacted.value(given) === token ? Effect.void : Effect.fail(new Unauthorized({ message: "missing or wrong token" }))
+  })
+  return Layer.mergeAll(
+    HttpApiBuilder.api(DaemonApi).pipe(Layer.provide(handlers), Layer.provide(authorization)),
+    HttpApiBuilder.Router.Live,
+    HttpApiBuilder.Middleware.layer
   )
 }
 
@@ -156,9 +137,10 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
       const hookContexts = yield* makeHookContexts
       const activity = yield* makeActivity
       const stop = Deferred.succeed(stopped, undefined).pipe(Effect.asVoid)
-      const app = yield* HttpRouter.toHttpApp(makeApi(pool, token, stop, activity))
+      const app = yield* HttpApiBuilder.httpApp.pipe(Effect.provide(yield* Layer.build(makeApi(pool, token, stop, activity))))
+      const platform = yield* Layer.build(NodeHttpServer.layerContext)
       yield* serveRelay(paths.relayDir, answerRelayed(hookContexts.contextFor), activity.track)
-      yield* server.serve(app)
+      yield* server.serve(Effect.provide(app, platform))
       const apiPort = server.address._tag === "TcpAddress" ? server.address.port : 0
       yield* announceDaemonPort(store, apiPort)
 

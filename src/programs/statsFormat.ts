@@ -1,19 +1,9 @@
 import type { Period, TrackerStats, Savings, StatsReport, StatsRow } from "../services/tracker"
+import { formatCostCell as formatCost, formatMs, formatTokens, formatUsd } from "../lib/format"
 import { renderTable } from "../lib/table"
-
-export const formatTokens = (n: number): string =>
-  n < 1000 ? String(Math.round(n)) : n < 1_000_000 ? `${(n / 1000).toFixed(1)}k` : `${(n / 1_000_000).toFixed(1)}M`
-
-export const formatUsd = (usd: number): string => `$${usd === 0 ? "0.00" : usd >= 0.1 ? usd.toFixed(2) : usd.toFixed(4)}`
-
-export const formatMs = (ms: number): string =>
-  ms < 1000 ? `${Math.round(ms)}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${(ms / 60_000).toFixed(1)}m`
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
-/** A cost cell: "unpriced" when nothing is priced, never $0 for a model missing from the price table. */
-export const formatCost = (cost: number | null, unpriced: number): string =>
-  cost === null ? "unpriced" : unpriced > 0 ? `${formatUsd(cost)} + ${unpriced} unpriced` : formatUsd(cost)
 
 const latency = (ms: number | null, exact: boolean) => (ms === null ? "-" : `${exact ? "" : "~"}${formatMs(ms)}`)
 

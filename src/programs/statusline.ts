@@ -5,7 +5,7 @@ import { type UsageCache, StatuslineInput, ClaudeUsage, Sessions } from "../serv
 import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
 import { MetricsCollector, type SessionSummary } from "../services/tracker"
-import { formatTokens } from "./statsFormat"
+import { formatTokens } from "../lib/format"
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? "?" : `${Math.round(n)}%`)
 

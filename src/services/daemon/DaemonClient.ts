@@ -1,23 +1,22 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
-import { DaemonState, DaemonUnreachable, ErrorBody, type ExecuteBody, RemoteExecutionError } from "./api"
-import { ExecutionResult } from "../../domain/execution"
-import { decodeUnknown } from "../../lib/jsonFile"
-import { findRunningDaemon } from "./daemonState"
+import type * as Option from "effect/Option"
+import type { ExecutionResult } from "../../domain/execution"
 import { Paths } from "../config"
 import type { PoolStatus } from "../pool"
+import { DaemonApi, type ExecuteBody, RemoteExecutionError } from "./api"
+import { type DaemonState, findRunningDaemon } from "./daemonState"
+import { DaemonUnreachable } from "./errors"
 
 export type DaemonError = DaemonUnreachable | RemoteExecutionError
 
-/** How the CLI and the hooks use a running pool daemon. */
+/** How the CLI and a delegating hook use a running pool daemon. */
 export interface DaemonClientShape {
   /** the running daemon, if any (a state file left by a dead daemon counts as none) */
   readonly find: Effect.Effect<Option.Option<DaemonState>>
@@ -39,62 +38,50 @@ export class DaemonClient extends Context.Tag("omcm/DaemonClient")<DaemonClient,
   static readonly layer = DaemonClient.layerWithoutDependencies.pipe(Layer.provide([Paths.layer, FetchHttpClient.layer]))
 }
 
-const PoolStatusSchema = Schema.Struct({
-  activeServers: Schema.Number,
-  idleServers: Schema.Number,
-  busyServers: Schema.Number,
-  totalRequests: Schema.Number,
-  averageResponseTime: Schema.Number,
-  inFlight: Schema.Number,
-  servers: Schema.Array(Schema.Struct({
-    port: Schema.Number,
-    status: Schema.Literal("starting", "idle", "busy", "error", "recovering", "stopped"),
-    busyCount: Schema.Number,
-    pid: Schema.NullOr(Schema.Number),
-    restarts: Schema.Number,
-    lastError: Schema.NullOr(Schema.String)
-  }))
-})
+const poolApi = (httpClient: HttpClient.HttpClient, daemon: DaemonState) =>
+  HttpApiClient.group(DaemonApi, {
+    group: "pool",
+    httpClient: HttpClient.mapRequest(httpClient, HttpClientRequest.bearerToken(daemon.token)),
+    baseUrl: `http://127.0.0.1:${daemon.apiPort}`
+  })
+type PoolApi = Effect.Effect.Success<ReturnType<typeof poolApi>>
 
-export const makeDaemonClient = (daemonFile: string, client: HttpClient.HttpClient): DaemonClientShape => {
-  const request = <A, I>(
+export const makeDaemonClient = (daemonFile: string, httpClient: HttpClient.HttpClient): DaemonClientShape => {
+  const call = <A, E>(
     daemon: DaemonState,
-    req: HttpClientRequest.HttpClientRequest,
-    schema: Schema.Schema<A, I>,
-    timeout: Duration.DurationInput
+    timeout: Duration.DurationInput,
+    f: (api: PoolApi) => Effect.Effect<A, E>
   ): Effect.Effect<A, DaemonError> =>
-    client.execute(req.pipe(HttpClientRequest.prependUrl(`http://127.0.0.1:${daemon.apiPort}`), HttpClientRequest.bearerToken(daemon.token))).pipe(
-      Effect.mapError((e) =>
-        new DaemonUnreachable({
-          reason: e._tag === "RequestError" ? "connect" : "protocol",
-          message: `pool daemon on 127.0.0.1:${daemon.apiPort}: ${e.message}`
-        })),
-      Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
-        response.json.pipe(
-          Effect.mapError(() => new DaemonUnreachable({ reason: "protocol", message: `pool daemon answered HTTP ${response.status} without JSON` })),
-          Effect.flatMap((body): Effect.Effect<A, DaemonError> =>
-            response.status >= 200 && response.status < 300
-              ? decodeUnknown(schema, { strict: false })(body).pipe(
-                Effect.mapError(() => new DaemonUnreachable({ reason: "protocol", message: "pool daemon answered an unexpected body" }))
-              )
-              : decodeUnknown(ErrorBody, { strict: false })(body).pipe(
-                Effect.mapError(() => new DaemonUnreachable({ reason: "protocol", message: `pool daemon answered HTTP ${response.status}` })),
-                Effect.flatMap(({ error }) => Effect.fail(new RemoteExecutionError(error)))
-              ))
-        )
-      ),
-      Effect.scoped,
-      Effect.timeoutFail({ duration: timeout, onTimeout: () => new DaemonUnreachable({ reason: "timeout", message: "pool daemon did not answer in time" }) })
+    poolApi(httpClient, daemon).pipe(
+      Effect.flatMap(f),
+      Effect.catchAll((e: unknown): Effect.Effect<never, DaemonError> =>
+        e instanceof RemoteExecutionError
+          ? Effect.fail(e)
+          : Effect.fail(
+            new DaemonUnreachable({
+              // nothing answered (no work was started) only when the request could not be sent
+              reason: isRequestError(e) ? "connect" : "protocol",
+              message: `pool daemon on 127.0.0.1:${daemon.apiPort}: ${describe(e)}`
+            })
+          )),
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => new DaemonUnreachable({ reason: "timeout", message: "pool daemon did not answer in time" })
+      })
     )
 
   return {
     find: findRunningDaemon(daemonFile),
-    status: (daemon) => request(daemon, HttpClientRequest.get("/status"), PoolStatusSchema, "10 seconds"),
+    status: (daemon) => call(daemon, "10 seconds", (api) => api.status()),
     execute: (daemon, body) =>
-      Effect.flatMap(HttpClientRequest.post("/execute").pipe(HttpClientRequest.bodyJson(body)), (req) =>
-        request(daemon, req, ExecutionResult, Duration.millis((body.timeoutMs ?? 600_000) + 15_000))).pipe(
-          Effect.catchTag("HttpBodyError", (e) => Effect.fail(new DaemonUnreachable({ reason: "protocol", message: `cannot encode the request: ${String(e.reason)}` })))
-        ),
-    shutdown: (daemon) => request(daemon, HttpClientRequest.post("/shutdown"), Schema.Unknown, "10 seconds").pipe(Effect.asVoid)
+      call(daemon, Duration.millis((body.timeoutMs ?? 600_000) + 15_000), (api) => api.execute({ payload: body })),
+    shutdown: (daemon) => call(daemon, "10 seconds", (api) => api.shutdown()).pipe(Effect.asVoid)
   }
 }
+
+const isRequestError = (e: unknown) => typeof e === "object" && e !== null && "_tag" in e && e._tag === "RequestError"
+
+const describe = (e: unknown): string =>
+  typeof e === "object" && e !== null && "message" in e && typeof e.message === "string" && e.message.length > 0
+    ? e.message.split("\n")[0]!
+    : typeof e === "object" && e !== null && "_tag" in e ? String(e._tag) : String(e)

@@ -18,7 +18,8 @@ import {
   type ServerPoolShape,
   type ServerStartFailed
 } from "../pool"
-import type { DaemonUnreachable, RemoteExecutionError } from "./api"
+import type { RemoteExecutionError } from "./api"
+import type { DaemonUnreachable } from "./errors"
 import { DaemonClient } from "./DaemonClient"
 
 export interface DelegationRequest {

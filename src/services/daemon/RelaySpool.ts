@@ -1,3 +1,4 @@
+import * as Schema from "effect/Schema"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
@@ -5,10 +6,28 @@ import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { RelayRequest } from "./api"
 import { decodeUnknown, parseJson, writeFileAtomic } from "../../lib/jsonFile"
 import { isAlive } from "../../lib/processes"
 import type { HookOutput } from "../claude-code"
+
+/**
+ * A call relayed to the daemon (src/relay), `<relayDir>/<id>.req`: a hook (its event) or the statusline, the raw
+ * input, the calling process (the daemon drops the call if it dies) and the caller's environment the answer depends
+ * on. The answer, `<id>.res`, is `{ output }` for a hook (its JSON output or null) and `{ text }` for the statusline.
+ */
+export const RelayRequest = Schema.Struct({
+  kind: Schema.optionalWith(Schema.Literal("hook", "statusline"), { default: () => "hook" as const }),
+  event: Schema.String,
+  text: Schema.String,
+  pid: Schema.Number,
+  env: Schema.Struct({
+    HOME: Schema.optional(Schema.String),
+    OMCM_HOME: Schema.optional(Schema.String),
+    OMCM_CONFIG_DIR: Schema.optional(Schema.String),
+    CLAUDE_CONFIG_DIR: Schema.optional(Schema.String),
+    OMCM_CLAUDE_USAGE: Schema.optional(Schema.String)
+  })
+})
 
 /** what `<id>.res` holds: a hook's output (null: no decision, the call proceeds), or the statusline's line */
 export type RelayAnswer = { readonly output: HookOutput | null } | { readonly text: string }

@@ -1,19 +1,12 @@
-import * as Data from "effect/Data"
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
 import * as Schema from "effect/Schema"
-
-/** `~/.omcm/daemon.json` (mode 0600): how the CLI and hooks find and authenticate to the pool daemon */
-export const DaemonState = Schema.Struct({
-  pid: Schema.Number,
-  startTicks: Schema.NullOr(Schema.String),
-  apiPort: Schema.Number,
-  token: Schema.String,
-  startedAt: Schema.Number,
-  projectDir: Schema.String,
-  /** a daemon started by a SessionStart hook stops after this long without a request; none: runs until stopped */
-  idleExitMinutes: Schema.optional(Schema.NullOr(Schema.Number)),
-  servers: Schema.Array(Schema.Struct({ port: Schema.Number, pid: Schema.NullOr(Schema.Number) }))
-})
-export type DaemonState = typeof DaemonState.Type
+import { ExecutionResult } from "../../domain/execution"
+import { PoolStatus } from "../pool"
 
 export const ExecuteBody = Schema.Struct({
   prompt: Schema.String,
@@ -25,61 +18,40 @@ export const ExecuteBody = Schema.Struct({
 })
 export type ExecuteBody = typeof ExecuteBody.Type
 
-/**
- * A call relayed to the daemon (src/relay), `<relayDir>/<id>.req`: a hook (its event) or the statusline, the raw
- * input, the calling process (the daemon drops the call if it dies) and the caller's environment the answer depends
- * on. The answer, `<id>.res`, is `{ output }` for a hook (its JSON output or null) and `{ text }` for the statusline.
- */
-export const RelayRequest = Schema.Struct({
-  kind: Schema.optionalWith(Schema.Literal("hook", "statusline"), { default: () => "hook" as const }),
-  event: Schema.String,
-  text: Schema.String,
-  pid: Schema.Number,
-  env: Schema.Struct({
-    HOME: Schema.optional(Schema.String),
-    OMCM_HOME: Schema.optional(Schema.String),
-    OMCM_CONFIG_DIR: Schema.optional(Schema.String),
-    CLAUDE_CONFIG_DIR: Schema.optional(Schema.String),
-    OMCM_CLAUDE_USAGE: Schema.optional(Schema.String)
-  })
-})
-
-/** what the daemon answers when an execution fails: the error's tag and one-line message */
-export const ErrorBody = Schema.Struct({
-  error: Schema.Struct({
+/** The daemon ran the request and it failed there (provider error, timeout...): the pool error's tag and message. */
+export class RemoteExecutionError extends Schema.TaggedError<RemoteExecutionError>()(
+  "RemoteExecutionError",
+  {
     tag: Schema.String,
     message: Schema.String,
     kind: Schema.optional(Schema.String),
     retryAfterMs: Schema.optional(Schema.Number)
-  })
-})
-export type ErrorBody = typeof ErrorBody.Type
+  },
+  HttpApiSchema.annotations({ status: 502 })
+) {}
 
-export class DaemonAlreadyRunning extends Data.TaggedError("DaemonAlreadyRunning")<{ readonly pid: number; readonly apiPort: number }> {
-  override get message() {
-    return `a pool daemon is already running (pid ${this.pid}, API on 127.0.0.1:${this.apiPort}); stop it with: omcm pool stop`
-  }
-}
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
+  "Unauthorized",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 401 })
+) {}
 
-export class DaemonNotRunning extends Data.TaggedError("DaemonNotRunning")<{}> {
-  override get message() {
-    return "no pool daemon is running (start one with: omcm pool start --detach)"
-  }
-}
+/** every route needs the bearer token of the 0600 `daemon.json` */
+export class DaemonAuthorization extends HttpApiMiddleware.Tag<DaemonAuthorization>()("omcm/DaemonAuthorization", {
+  failure: Unauthorized,
+  security: { bearer: HttpApiSecurity.bearer }
+}) {}
 
-/** The daemon could not be reached or answered something unusable. */
-export class DaemonUnreachable extends Data.TaggedError("DaemonUnreachable")<{
-  /** `connect`: nothing answered (no work was started); `timeout` and `protocol`: the request may have run */
-  readonly reason: "connect" | "timeout" | "protocol"
-  readonly message: string
-}> {}
-
-/** The daemon ran the request and it failed there (provider error, timeout...). */
-export class RemoteExecutionError extends Data.TaggedError("RemoteExecutionError")<{
-  readonly tag: string
-  readonly message: string
-  readonly kind?: string | undefined
-  readonly retryAfterMs?: number | undefined
-}> {}
-
-export class DaemonStartFailed extends Data.TaggedError("DaemonStartFailed")<{ readonly message: string }> {}
+/** The pool daemon's API on 127.0.0.1, for the CLI and a delegating hook (hooks themselves come through the relay). */
+export class DaemonApi extends HttpApi.make("omcm-daemon").add(
+  HttpApiGroup.make("pool")
+    .add(HttpApiEndpoint.get("status", "/status").addSuccess(PoolStatus))
+    .add(
+      HttpApiEndpoint.post("execute", "/execute")
+        .setPayload(ExecuteBody)
+        .addSuccess(ExecutionResult)
+        .addError(RemoteExecutionError)
+    )
+    .add(HttpApiEndpoint.post("shutdown", "/shutdown").addSuccess(Schema.Struct({ stopping: Schema.Boolean }), { status: 202 }))
+    .middleware(DaemonAuthorization)
+) {}

@@ -1,15 +1,18 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { DaemonAlreadyRunning } from "./api"
+import * as Schema from "effect/Schema"
+import { DaemonAlreadyRunning } from "./errors"
 import type { StateError } from "../../domain/errors"
 import { isSameProcess, processStartTicks } from "../../lib/processes"
 import type { StoreShape } from "../store"
 
-interface Registered {
-  readonly pid: number
-  readonly startTicks: string | null
-  readonly apiPort: number
-}
+/** the `daemon` row of the meta table: who holds the single-daemon lock */
+const Registered = Schema.Struct({ pid: Schema.Number, startTicks: Schema.NullOr(Schema.String), apiPort: Schema.Number })
+type Registered = typeof Registered.Type
+/** a damaged row holds no lock */
+const decodeRegistered = (row: { value: string } | undefined): Registered | null =>
+  row === undefined ? null : Option.getOrNull(Schema.decodeUnknownOption(Schema.parseJson(Registered))(row.value))
 
 const KEY = "daemon"
 
@@ -19,17 +22,16 @@ const KEY = "daemon"
  * start sees as dead (its PID is gone or belongs to another process).
  */
 export const claimDaemon = (store: StoreShape): Effect.Effect<void, DaemonAlreadyRunning | StateError> =>
-  store.transaction("claim the pool daemon", (db) => {
-    const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(KEY) as { value: string } | undefined
-    const current = row === undefined ? null : (JSON.parse(row.value) as Registered)
+  Effect.flatMap(Clock.currentTimeMillis, (now) => store.transaction("claim the pool daemon", (db) => {
+    const current = decodeRegistered(db.prepare("SELECT value FROM meta WHERE key = ?").get(KEY) as { value: string } | undefined)
     if (current !== null && current.pid !== process.pid && isSameProcess(current.pid, current.startTicks)) {
       return Option.some(current)
     }
     const mine: Registered = { pid: process.pid, startTicks: processStartTicks(process.pid), apiPort: 0 }
     db.prepare("INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
-      .run(KEY, JSON.stringify(mine), Date.now())
+      .run(KEY, JSON.stringify(mine), now)
     return Option.none<Registered>()
-  }).pipe(
+  })).pipe(
     Effect.flatMap(Option.match({
       onNone: () => Effect.void,
       onSome: (other) => Effect.fail(new DaemonAlreadyRunning({ pid: other.pid, apiPort: other.apiPort }))
@@ -37,13 +39,14 @@ export const claimDaemon = (store: StoreShape): Effect.Effect<void, DaemonAlread
   )
 
 export const announceDaemonPort = (store: StoreShape, apiPort: number) =>
-  store.use("record the daemon port", (db) => {
-    db.prepare("UPDATE meta SET value = ?, updated_at = ? WHERE key = ?")
-      .run(JSON.stringify({ pid: process.pid, startTicks: processStartTicks(process.pid), apiPort }), Date.now(), KEY)
-  })
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    store.use("record the daemon port", (db) => {
+      const mine: Registered = { pid: process.pid, startTicks: processStartTicks(process.pid), apiPort }
+      db.prepare("UPDATE meta SET value = ?, updated_at = ? WHERE key = ?").run(JSON.stringify(mine), now, KEY)
+    }))
 
 export const releaseDaemon = (store: StoreShape) =>
   store.use("release the pool daemon", (db) => {
-    const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(KEY) as { value: string } | undefined
-    if (row !== undefined && (JSON.parse(row.value) as Registered).pid === process.pid) db.prepare("DELETE FROM meta WHERE key = ?").run(KEY)
+    const current = decodeRegistered(db.prepare("SELECT value FROM meta WHERE key = ?").get(KEY) as { value: string } | undefined)
+    if (current?.pid === process.pid) db.prepare("DELETE FROM meta WHERE key = ?").run(KEY)
   }).pipe(Effect.ignore)

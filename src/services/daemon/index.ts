@@ -1,18 +1,10 @@
-export {
-  DaemonAlreadyRunning,
-  DaemonNotRunning,
-  DaemonStartFailed,
-  type DaemonState,
-  type DaemonUnreachable,
-  ExecuteBody,
-  type RelayRequest,
-  type RemoteExecutionError
-} from "./api"
-export { DaemonClient } from "./DaemonClient"
+export { DaemonApi, DaemonAuthorization, ExecuteBody, RemoteExecutionError, Unauthorized } from "./api"
+export { DaemonClient, type DaemonClientShape, type DaemonError } from "./DaemonClient"
 export { DaemonLauncher } from "./DaemonLauncher"
 export { announceDaemonPort, claimDaemon, releaseDaemon } from "./daemonRegistration"
 export { spawnDaemon } from "./daemonSpawn"
-export { findRunningDaemon } from "./daemonState"
+export { DaemonState, findRunningDaemon, readDaemonState } from "./daemonState"
 export { type Delegation, type DelegationError, type DelegationRequest, Delegator, type SharedPoolOptions } from "./Delegator"
+export { DaemonAlreadyRunning, DaemonNotRunning, DaemonStartFailed, DaemonUnreachable } from "./errors"
 export { type Activity, makeActivity, stopWhenIdle } from "./idleStop"
-export { type RelayAnswer, serveRelay } from "./RelaySpool"
+export { type RelayAnswer, RelayRequest, serveRelay } from "./RelaySpool"

@@ -20,9 +20,10 @@ import { OpenCodeClient, type SessionWatcher } from "./OpenCodeClient"
 import { isPortFree, isUsablePort } from "./portProbe"
 import { cleanStalePools, makePoolRegistry, type StaleCleanup } from "./poolRegistry"
 import { type PoolOptions, type PoolOverrides, poolOptionsFromConfig } from "./poolOptions"
-import { makeServerSlot, type ServerInfo, type ServerSlot } from "./serverSlot"
+import type { PoolStatus, ServerInfo } from "./poolStatus"
+import { makeServerSlot, type ServerSlot } from "./serverSlot"
 
-export type { ServerInfo, ServerStatus } from "./serverSlot"
+export { PoolStatus, ServerInfo, ServerStatus } from "./poolStatus"
 export type { PoolOptions } from "./poolOptions"
 
 export interface ExecuteOptions {
@@ -34,16 +35,6 @@ export interface ExecuteOptions {
   /** the project OpenCode works in; default: the pool's projectDir */
   readonly directory?: string | undefined
   readonly title?: string | undefined
-}
-
-export interface PoolStatus {
-  readonly activeServers: number
-  readonly idleServers: number
-  readonly busyServers: number
-  readonly totalRequests: number
-  readonly averageResponseTime: number
-  readonly inFlight: number
-  readonly servers: ReadonlyArray<ServerInfo>
 }
 
 export type PoolExecuteError = OpenCodeError | NoServerAvailable

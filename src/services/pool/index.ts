@@ -5,13 +5,5 @@ export { OpenCodeClient, type OpenCodeClientShape } from "./OpenCodeClient"
 export { type OpenCodeError } from "./opencodeApi"
 export { type PoolOptions, poolOptionsFromConfig, type PoolOverrides, PoolRuntimeLive } from "./poolOptions"
 export { cleanStalePools } from "./poolRegistry"
-export {
-  type ExecuteOptions,
-  makeServerPool,
-  type PoolExecuteError,
-  type PoolStatus,
-  type ServerInfo,
-  ServerPool,
-  type ServerPoolShape,
-  type ServerStatus
-} from "./ServerPool"
+export { PoolStatus, ServerInfo, ServerStatus } from "./poolStatus"
+export { type ExecuteOptions, makeServerPool, type PoolExecuteError, ServerPool, type ServerPoolShape } from "./ServerPool"

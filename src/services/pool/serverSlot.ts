@@ -8,18 +8,8 @@ import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import type { ServerStartFailed } from "./errors"
+import type { ServerInfo, ServerStatus } from "./poolStatus"
 import { type RunningServer, type ServerProcessOptions, startServerProcess } from "./serverProcess"
-
-export type ServerStatus = "starting" | "idle" | "busy" | "error" | "recovering" | "stopped"
-
-export interface ServerInfo {
-  readonly port: number
-  readonly status: ServerStatus
-  readonly busyCount: number
-  readonly pid: number | null
-  readonly restarts: number
-  readonly lastError: string | null
-}
 
 type Command = { readonly _tag: "Restart"; readonly reason: string } | { readonly _tag: "Stop" }
 type Phase = "starting" | "up" | "error" | "recovering" | "stopped"

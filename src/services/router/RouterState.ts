@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,17 +20,17 @@ export class RouterState extends Context.Tag("omcm/RouterState")<RouterState, Ro
     RouterState,
     Effect.map(Store, (store): RouterStateShape => ({
       observe: (config, usage) =>
-        store.transaction("update the routing state", (db) => {
+        Effect.flatMap(Clock.currentTimeMillis, (now) => store.transaction("update the routing state", (db) => {
           const row = db.prepare("SELECT value FROM meta WHERE key = 'router.heavy'").get() as { value: string } | undefined
           const before = row?.value === "1"
           const after = nextHeavy(config, before, usage)
           if (after !== before || row === undefined) {
             db.prepare(
               "INSERT INTO meta (key, value, updated_at) VALUES ('router.heavy', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-            ).run(after ? "1" : "0", Date.now())
+            ).run(after ? "1" : "0", now)
           }
           return after
-        })
+        }))
     }))
   )
 

@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -40,22 +41,20 @@ export class Sessions extends Context.Tag("omcm/Sessions")<Sessions, SessionsSha
     Sessions,
     Effect.map(Store, (store): SessionsShape => ({
       start: (sessionId, cwd) =>
-        store.use("record the session start", (db) => {
-          const now = Date.now()
+        Effect.flatMap(Clock.currentTimeMillis, (now) => store.use("record the session start", (db) => {
           db.prepare(
             `INSERT INTO sessions (session_id, cwd, started_at, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT(session_id) DO UPDATE SET updated_at = excluded.updated_at, ended_at = NULL`
           ).run(sessionId, cwd ?? null, now, now)
-        }),
+        })),
       setMode: (sessionId, mode, cwd) =>
-        store.use("store the session mode", (db) => {
-          const now = Date.now()
+        Effect.flatMap(Clock.currentTimeMillis, (now) => store.use("store the session mode", (db) => {
           db.prepare(
             `INSERT INTO sessions (session_id, mode, autopilot, task, cwd, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT(session_id) DO UPDATE SET mode = excluded.mode, autopilot = excluded.autopilot,
                task = excluded.task, updated_at = excluded.updated_at, ended_at = NULL`
           ).run(sessionId, mode.mode, mode.autopilot ? 1 : 0, mode.task, cwd ?? null, now, now)
-        }),
+        })),
       getMode: (sessionId) =>
         store.use("read the session mode", (db) => {
           const row = db.prepare("SELECT mode, autopilot, task FROM sessions WHERE session_id = ? AND ended_at IS NULL")
@@ -65,9 +64,9 @@ export class Sessions extends Context.Tag("omcm/Sessions")<Sessions, SessionsSha
             : Option.some({ mode: row.mode, autopilot: row.autopilot === 1, task: row.task })
         }),
       end: (sessionId) =>
-        store.use("close the session", (db) => {
-          db.prepare("UPDATE sessions SET ended_at = ?, updated_at = ? WHERE session_id = ?").run(Date.now(), Date.now(), sessionId)
-        }),
+        Effect.flatMap(Clock.currentTimeMillis, (now) => store.use("close the session", (db) => {
+          db.prepare("UPDATE sessions SET ended_at = ?, updated_at = ? WHERE session_id = ?").run(now, now, sessionId)
+        })),
       current: (dir) =>
         store.use("find the current session", (db) => {
           const rows = db.prepare(
@@ -89,8 +88,8 @@ export class Sessions extends Context.Tag("omcm/Sessions")<Sessions, SessionsSha
           })
         }),
       clearStale: (maxAgeMs) =>
-        store.use("clear stale sessions", (db) =>
-          db.prepare("DELETE FROM sessions WHERE updated_at < ?").run(Date.now() - maxAgeMs).changes)
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          store.use("clear stale sessions", (db) => db.prepare("DELETE FROM sessions WHERE updated_at < ?").run(now - maxAgeMs).changes))
     }))
   )
 
