@@ -226,7 +226,7 @@ describe("makeSessionWatcher", () => {
           Effect.gen(function*() {
             opened.push(directory)
             yield* Effect.addFinalizer(() => Effect.sync(() => closed.push(directory)))
-            return { directory, ready: Effect.void, session: () => Effect.succeed(Effect.never) }
+            return { directory, ready: Effect.void, session: () => Effect.succeed(Effect.never), follow: () => Effect.never }
           }),
         { idleAfter: Duration.millis(200) }
       )

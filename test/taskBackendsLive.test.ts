@@ -64,7 +64,8 @@ describe("TaskBackends over Delegator, sharing one pool", () => {
       const backends = yield* Effect.provide(TaskBackends, layer)
       const r = yield* backends.opencode("build it", { model: "openai/gpt-5.2-codex", timeout: 9_000, directory: "/work/p" })
       expect(r.model).toBe("gpt-5.2-codex")
-      expect(sent).toEqual([{ prompt: "build it", model: "openai/gpt-5.2-codex", agent: undefined, timeoutMs: 9_000, directory: "/work/p" }])
+      // the stall watchdog of config.json `delegation` goes with every call
+      expect(sent).toEqual([{ prompt: "build it", model: "openai/gpt-5.2-codex", agent: undefined, timeoutMs: 9_000, directory: "/work/p", idleTimeoutMs: 60_000, firstOutputTimeoutMs: 45_000 }])
       yield* backends.claude("plan it", { model: "opus", cwd: "/work/p", timeout: 5_000 })
       expect(claudeRuns).toEqual([{ prompt: "plan it", model: "opus", cwd: "/work/p", timeoutMs: 5_000, env: { OMCM_DELEGATED: "1" } }])
     }))

@@ -37,6 +37,18 @@ export const Price = Schema.Struct({
 })
 export type Price = typeof Price.Type
 
+/** A rule of OpenCode's permission ruleset, as `delegation.permissions` takes it; nobody can answer "ask" */
+export const DelegationPermissionRule = Schema.Struct({
+  permission: text,
+  pattern: text,
+  action: expect(Schema.Literal("allow", "deny"), `expected "allow" or "deny" (a delegated session has nobody to answer "ask")`)
+})
+
+export const RedactPattern = Schema.Struct({
+  name: text,
+  pattern: text
+})
+
 export const OmcmConfig = Schema.Struct({
   fusionDefault: bool,
   routing: Schema.Struct({
@@ -85,6 +97,22 @@ export const OmcmConfig = Schema.Struct({
     resultInlineChars: int(200, 2000),
     autoStartDaemon: bool,
     daemonIdleMinutes: positive
+  }),
+  delegation: Schema.Struct({
+    idleTimeoutSeconds: positive,
+    firstTokenTimeoutSeconds: positive,
+    /** replaces the ruleset mirrored from the agent and the user's Claude permissions; null: mirror them */
+    permissions: expect(
+      Schema.NullOr(Schema.Array(DelegationPermissionRule)),
+      "expected a list of {permission, pattern, action} rules, or null",
+      false
+    ),
+    redact: Schema.Struct({
+      enabled: bool,
+      /** the values of the project's .env files are secrets too */
+      envFiles: bool,
+      patterns: expect(Schema.Array(RedactPattern), "expected a list of {name, pattern}", false)
+    })
   }),
   claude: Schema.Struct({ bin: nullableText }),
   tracker: Schema.Struct({

@@ -69,6 +69,12 @@ export const defaultConfig: OmcmConfig = {
     autoStartDaemon: true,
     daemonIdleMinutes: 60
   },
+  delegation: {
+    idleTimeoutSeconds: 60,
+    firstTokenTimeoutSeconds: 45,
+    permissions: null,
+    redact: { enabled: true, envFiles: true, patterns: [] }
+  },
   claude: { bin: null },
   tracker: {
     capacity: 10_000,

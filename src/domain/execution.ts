@@ -26,6 +26,13 @@ export const ExecutionResult = Schema.Struct({
   cost: Schema.NullOr(Schema.Number),
   provider: Schema.String,
   model: Schema.String,
-  serverPort: Schema.NullOr(Schema.Number)
+  serverPort: Schema.NullOr(Schema.Number),
+  /** what the delegated session asked a human for and was refused (nobody is there to answer) */
+  refused: Schema.optional(Schema.Array(Schema.String)),
+  /** the files the delegated session changed, relative to its directory */
+  changedFiles: Schema.optional(Schema.Array(Schema.Struct({
+    path: Schema.String,
+    status: Schema.Literal("added", "modified", "deleted", "changed")
+  })))
 })
 export type ExecutionResult = typeof ExecutionResult.Type

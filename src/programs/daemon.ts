@@ -66,7 +66,10 @@ const makeApi = (pool: ServerPoolShape, token: string, stop: Effect.Effect<void>
             agent: body.agent,
             timeout: body.timeoutMs,
             directory: body.directory,
-            title: body.title
+            title: body.title,
+            policy: body.policy,
+            idleTimeoutMs: body.idleTimeoutMs,
+            firstOutputTimeoutMs: body.firstOutputTimeoutMs
           }).pipe(Effect.mapError(remoteError))
         ))
       .handle("shutdown", () => activity.track(Effect.as(Effect.forkDaemon(Effect.delay(stop, "50 millis")), { stopping: true }))))

@@ -16,7 +16,8 @@ import {
   PoolRuntimeLive,
   type PortsExhausted,
   type ServerPoolShape,
-  type ServerStartFailed
+  type ServerStartFailed,
+  type SessionPolicy
 } from "../pool"
 import type { RemoteExecutionError } from "./api"
 import type { DaemonUnreachable } from "./errors"
@@ -31,6 +32,10 @@ export interface DelegationRequest {
   readonly directory: string
   readonly timeoutMs: number
   readonly title?: string | undefined
+  /** what the session may do and who it is: the agent's role, tools and permissions */
+  readonly policy?: SessionPolicy | undefined
+  readonly idleTimeoutMs?: number | undefined
+  readonly firstOutputTimeoutMs?: number | undefined
 }
 
 export interface Delegation {
@@ -120,7 +125,15 @@ type WithPool = (
 
 /** the daemon when one runs; else, or when it died between the lookup and the call, a pool of this process */
 const makeDelegator = (withPool: WithPool) =>
-  Effect.map(DaemonClient, (daemons): DelegatorShape => {
+  Effect.gen(function*() {
+    const daemons = yield* DaemonClient
+    const { config } = yield* Config
+    // a stalled session is given up long before the overall timeout (config.json `delegation`)
+    const withWatchdog = (request: DelegationRequest): DelegationRequest => ({
+      ...request,
+      idleTimeoutMs: request.idleTimeoutMs ?? config.delegation.idleTimeoutSeconds * 1000,
+      firstOutputTimeoutMs: request.firstOutputTimeoutMs ?? config.delegation.firstTokenTimeoutSeconds * 1000
+    })
     const inProcess = (request: DelegationRequest) =>
       withPool(request, (pool) =>
         pool.execute(request.prompt, {
@@ -128,11 +141,13 @@ const makeDelegator = (withPool: WithPool) =>
           agent: request.agent,
           timeout: request.timeoutMs,
           directory: request.directory,
-          title: request.title
+          title: request.title,
+          policy: request.policy,
+          idleTimeoutMs: request.idleTimeoutMs,
+          firstOutputTimeoutMs: request.firstOutputTimeoutMs
         })).pipe(Effect.map((result): Delegation => ({ result, via: "in-process pool" })))
 
-    return {
-      delegate: (request) =>
+    const delegate = (request: DelegationRequest) =>
         Effect.flatMap(daemons.find, Option.match({
           onNone: () => inProcess(request),
           onSome: (daemon) =>
@@ -142,11 +157,14 @@ const makeDelegator = (withPool: WithPool) =>
               agent: request.agent,
               timeoutMs: request.timeoutMs,
               directory: request.directory,
-              title: request.title
+              title: request.title,
+              policy: request.policy,
+              idleTimeoutMs: request.idleTimeoutMs,
+              firstOutputTimeoutMs: request.firstOutputTimeoutMs
             }).pipe(
               Effect.map((result): Delegation => ({ result, via: "daemon" })),
               Effect.catchIf((e) => e._tag === "DaemonUnreachable" && e.reason === "connect", () => inProcess(request))
             )
         }))
-    }
+    return { delegate: (request) => delegate(withWatchdog(request)) } satisfies DelegatorShape
   })

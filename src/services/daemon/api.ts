@@ -6,7 +6,7 @@ import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
 import * as Schema from "effect/Schema"
 import { ExecutionResult } from "../../domain/execution"
-import { PoolStatus } from "../pool"
+import { PoolStatus, SessionPolicy } from "../pool"
 
 export const ExecuteBody = Schema.Struct({
   prompt: Schema.String,
@@ -14,7 +14,10 @@ export const ExecuteBody = Schema.Struct({
   agent: Schema.optional(Schema.String),
   timeoutMs: Schema.optional(Schema.Number.pipe(Schema.positive())),
   directory: Schema.optional(Schema.String),
-  title: Schema.optional(Schema.String)
+  title: Schema.optional(Schema.String),
+  policy: Schema.optional(SessionPolicy),
+  idleTimeoutMs: Schema.optional(Schema.Number.pipe(Schema.positive())),
+  firstOutputTimeoutMs: Schema.optional(Schema.Number.pipe(Schema.positive()))
 })
 export type ExecuteBody = typeof ExecuteBody.Type
 

@@ -10,12 +10,15 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { TokenUsage } from "../../domain/execution"
 import {
   ErrorBody,
+  FileDiff,
   Health,
   MessageReply,
   type ModelRef,
@@ -24,17 +27,28 @@ import {
   type OpenCodeError,
   OpenCodeEvent,
   type OpenCodeProviderError,
+  OpenCodeStalled,
   OpenCodeTimeout,
   OpenCodeUnauthorized,
   OpenCodeUnreachable,
   type OpenCodeServer,
+  type PermissionRule,
   portOf,
   Session,
+  type SessionPolicy,
   SessionStatus
 } from "./opencodeApi"
+import { type ChangedFile, filesOfToolParts, mergeChangedFiles } from "./changedFiles"
 import { errorOfReply, providerErrorOfRetry, replyText, tokenUsageOf } from "./opencodeOutcome"
 import { sseData } from "../../lib/sse"
-import { type DirectoryWatch, makeDirectoryWatch, makeSessionWatcher, type SessionWatcher } from "./SessionWatch"
+import {
+  type DirectoryWatch,
+  type HumanRequest,
+  makeDirectoryWatch,
+  makeSessionWatcher,
+  type SessionWatcher,
+  type WatchedSession
+} from "./SessionWatch"
 
 export type { DirectoryWatch, SessionWatcher } from "./SessionWatch"
 
@@ -50,6 +64,10 @@ export interface PromptRequest extends SessionRef {
   readonly text: string
   readonly model: ModelRef
   readonly agent?: string | undefined
+  /** the system text of the turn (the delegated agent's role) */
+  readonly system?: string | undefined
+  /** tools offered to the model, by name: false takes one away */
+  readonly tools?: Readonly<Record<string, boolean>> | undefined
 }
 
 export interface RunRequest {
@@ -61,6 +79,12 @@ export interface RunRequest {
   /** a title spares OpenCode the extra LLM call that would name the session */
   readonly title: string
   readonly timeoutMs: number
+  /** the session's permission ruleset, the turn's tools and system text */
+  readonly policy?: SessionPolicy | undefined
+  /** give up when the session shows no event for this long (a stalled provider, a hung tool); default: never */
+  readonly idleTimeoutMs?: number | undefined
+  /** give up when the model has produced nothing (no token, no tool call) for this long; default: never */
+  readonly firstOutputTimeoutMs?: number | undefined
 }
 
 export interface RunOptions {
@@ -80,6 +104,10 @@ export interface RunResult {
   readonly modelID: string
   readonly sessionId: string
   readonly durationMs: number
+  /** the permissions and questions the session asked for and omcm refused, in words */
+  readonly refused: ReadonlyArray<string>
+  /** the files the session changed, relative to its directory */
+  readonly changedFiles: ReadonlyArray<ChangedFile>
 }
 
 /**
@@ -97,8 +125,12 @@ export interface OpenCodeClientShape {
   readonly bootInstance: (server: OpenCodeServer, directory: string) => Effect.Effect<void, RequestError | OpenCodeTimeout>
   readonly createSession: (
     server: OpenCodeServer,
-    options: { readonly directory: string; readonly title: string }
+    options: { readonly directory: string; readonly title: string; readonly permission?: ReadonlyArray<PermissionRule> | undefined }
   ) => Effect.Effect<Session, RequestError>
+  /** answer a session's permission request with a rejection, or turn down its question (nobody is there to answer) */
+  readonly refuse: (server: OpenCodeServer, directory: string, request: HumanRequest) => Effect.Effect<boolean, RequestError>
+  /** `GET /session/{id}/diff`: the files the session changed (none when OpenCode's snapshots are off) */
+  readonly diff: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<ReadonlyArray<ChangedFile>, RequestError>
   /** `POST /session/{id}/message`: waits for the whole turn; an error in the reply fails the effect */
   readonly prompt: (
     server: OpenCodeServer,
@@ -143,6 +175,14 @@ const SHORT_REQUEST_TIMEOUT = Duration.seconds(10)
 const CLEANUP_TIMEOUT = Duration.seconds(5)
 
 const SessionStatusMap = Schema.Record({ key: Schema.String, value: SessionStatus })
+
+/** what a refused permission or question is told: the model reads it and carries on without */
+const REFUSAL = "Not allowed: this session runs unattended for another agent, and nobody can answer. Carry on without it."
+
+const describeRequest = (asked: HumanRequest): string =>
+  asked.kind === "question"
+    ? `question: ${asked.questions.join(" / ").slice(0, 200)}`
+    : `${asked.permission}${asked.patterns.length > 0 ? ` (${asked.patterns.join(", ").slice(0, 200)})` : ""}`
 
 const decodeLenient = <A, I>(schema: Schema.Schema<A, I>) =>
   Schema.decodeUnknown(schema, { onExcessProperty: "ignore", errors: "first" })
@@ -241,10 +281,10 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       Effect.asVoid
     )
 
-  const createSession: OpenCodeClientShape["createSession"] = (server, { directory, title }) =>
+  const createSession: OpenCodeClientShape["createSession"] = (server, { directory, permission, title }) =>
     HttpClientRequest.post(url(server, "/session")).pipe(
       inDirectory(directory),
-      HttpClientRequest.bodyUnsafeJson({ title }),
+      HttpClientRequest.bodyUnsafeJson({ title, ...(permission === undefined ? {} : { permission }) }),
       (request) => shortTimeout(requestJson(server, request, Session, "create session"), "create session")
     )
 
@@ -254,7 +294,9 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       HttpClientRequest.bodyUnsafeJson({
         parts: [{ type: "text", text: request.text }],
         model: { providerID: request.model.providerID, modelID: request.model.modelID },
-        ...(request.agent === undefined ? {} : { agent: request.agent })
+        ...(request.agent === undefined ? {} : { agent: request.agent }),
+        ...(request.system === undefined ? {} : { system: request.system }),
+        ...(request.tools === undefined ? {} : { tools: request.tools })
       }),
       (http) =>
         requestJson(server, http, MessageReply, `prompt (model ${request.model.providerID}/${request.model.modelID})`),
@@ -276,6 +318,23 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
     HttpClientRequest.get(url(server, `/session/${encodeURIComponent(sessionId)}`)).pipe(
       inDirectory(directory),
       (request) => shortTimeout(requestJson(server, request, Session, "get session"), "get session")
+    )
+
+  const refuse: OpenCodeClientShape["refuse"] = (server, directory, request) =>
+    (request.kind === "permission"
+      ? HttpClientRequest.post(url(server, `/permission/${encodeURIComponent(request.id)}/reply`)).pipe(
+        HttpClientRequest.bodyUnsafeJson({ reply: "reject", message: REFUSAL })
+      )
+      : HttpClientRequest.post(url(server, `/question/${encodeURIComponent(request.id)}/reject`))).pipe(
+        inDirectory(directory),
+        (http) => shortTimeout(requestJson(server, http, Schema.Boolean, `refuse ${request.kind} request`), `refuse ${request.kind} request`)
+      )
+
+  const diff: OpenCodeClientShape["diff"] = (server, { directory, sessionId }) =>
+    HttpClientRequest.get(url(server, `/session/${encodeURIComponent(sessionId)}/diff`)).pipe(
+      inDirectory(directory),
+      (http) => shortTimeout(requestJson(server, http, Schema.Array(FileDiff), "session diff"), "session diff"),
+      Effect.map((files) => files.map((f): ChangedFile => ({ path: f.path, status: f.status ?? "changed" })))
     )
 
   const abort = sessionCall("POST", "/abort", "abort session")
@@ -320,21 +379,71 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
     makeSessionWatcher((directory) => watchDirectory(server, directory))
 
   /**
-   * The prompt, raced against the first retry OpenCode announces for the session. A subscription that is not live
-   * yet (one of the call's own) gets a moment (`ready`: up to 2 s) before the prompt goes out; a shared one is live.
+   * The prompt, raced against the first retry OpenCode announces for the session and against the session stalling.
+   * A subscription that is not live yet (one of the call's own) gets a moment (`ready`: up to 2 s) before the prompt
+   * goes out; a shared one is live. What the session asks of a human is refused at once: nobody is there to answer.
    */
   const promptWatched = (server: OpenCodeServer, request: RunRequest, sessionId: string, watch: DirectoryWatch) =>
     Effect.scoped(Effect.gen(function*() {
-      const retried = yield* watch.session(sessionId)
+      const session = yield* watch.follow(sessionId)
       yield* watch.ready
-      const failFast = retried.pipe(
+      const refused = yield* Ref.make<ReadonlyArray<string>>([])
+      yield* Queue.take(session.humanRequests).pipe(
+        Effect.flatMap((asked) =>
+          refuse(server, request.directory, asked).pipe(
+            Effect.ignore,
+            Effect.zipRight(Ref.update(refused, (list) => [...list, describeRequest(asked)]))
+          )),
+        Effect.forever,
+        Effect.forkScoped
+      )
+      const failFast = session.retry.pipe(
         Effect.flatMap((retry) =>
           Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(providerErrorOfRetry(retry, request.model, now)))
         )
       )
-      const ask = prompt(server, { sessionId, directory: request.directory, text: request.text, model: request.model, agent: request.agent })
-      return yield* Effect.raceFirst(ask, failFast)
+      const ask = prompt(server, {
+        sessionId,
+        directory: request.directory,
+        text: request.text,
+        model: request.model,
+        agent: request.agent,
+        system: request.policy?.system,
+        tools: request.policy?.tools
+      })
+      // the first to end wins, failure or not
+      const reply = yield* Effect.raceFirst(ask, Effect.raceFirst(failFast, stalled(session, request)))
+      return { reply, refused: yield* Ref.get(refused) }
     }))
+
+  /** fails once the session shows no progress: see `idleTimeoutMs` and `firstOutputTimeoutMs` */
+  const stalled = (session: WatchedSession, request: RunRequest): Effect.Effect<never, OpenCodeStalled> => {
+    const idleMs = request.idleTimeoutMs
+    const firstMs = request.firstOutputTimeoutMs
+    if (idleMs === undefined && firstMs === undefined) return Effect.never
+    const every = Duration.millis(Math.max(50, Math.min(idleMs ?? Infinity, firstMs ?? Infinity) / 10))
+    const stall = (reason: "idle" | "first-output", afterMs: number) =>
+      new OpenCodeStalled({
+        reason,
+        afterMs,
+        providerID: request.model.providerID,
+        modelID: request.model.modelID,
+        message: reason === "idle"
+          ? `${request.model.providerID}/${request.model.modelID}: the session showed no progress for ${afterMs} ms`
+          : `${request.model.providerID}/${request.model.modelID} produced no output within ${afterMs} ms`
+      })
+    return Effect.gen(function*() {
+      const started = yield* Clock.currentTimeMillis
+      for (;;) {
+        yield* Effect.sleep(every)
+        const now = yield* Clock.currentTimeMillis
+        if (firstMs !== undefined && now - started >= firstMs && !(yield* session.producedOutput)) {
+          return yield* stall("first-output", firstMs)
+        }
+        if (idleMs !== undefined && now - (yield* session.lastEventAt) >= idleMs) return yield* stall("idle", idleMs)
+      }
+    })
+  }
 
   const cleanup = (server: OpenCodeServer, session: SessionRef, succeeded: boolean) =>
     (succeeded ? Effect.void : Effect.ignore(abort(server, session))).pipe(
@@ -346,18 +455,30 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
   const run: OpenCodeClientShape["run"] = (server, request, options) =>
     Effect.gen(function*() {
       const started = yield* Clock.currentTimeMillis
-      const { reply, sessionId } = yield* Effect.uninterruptibleMask((restore) =>
+      const { changedFiles, refused, reply, sessionId } = yield* Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
           // leased first: a subscription of the call's own connects while the session is created
           const watch = yield* (options?.watcher === undefined
             ? watchDirectory(server, request.directory)
             : options.watcher.directory(request.directory))
-          const session = yield* restore(createSession(server, { directory: request.directory, title: request.title }))
-          const ref = { sessionId: session.id, directory: request.directory }
-          const reply = yield* restore(promptWatched(server, request, session.id, watch)).pipe(
-            Effect.onExit((exit) => cleanup(server, ref, Exit.isSuccess(exit)))
+          const session = yield* restore(
+            createSession(server, { directory: request.directory, title: request.title, permission: request.policy?.permission })
           )
-          return { reply, sessionId: session.id }
+          const ref = { sessionId: session.id, directory: request.directory }
+          const { changedFiles, refused, reply } = yield* restore(
+            promptWatched(server, request, session.id, watch).pipe(
+              Effect.flatMap(({ refused, reply }) =>
+                diff(server, ref).pipe(
+                  Effect.orElseSucceed(() => []),
+                  Effect.map((snapshot) => ({
+                    reply,
+                    refused,
+                    changedFiles: mergeChangedFiles(snapshot, filesOfToolParts(request.directory, reply.parts))
+                  }))
+                ))
+            )
+          ).pipe(Effect.onExit((exit) => cleanup(server, ref, Exit.isSuccess(exit))))
+          return { reply, refused, changedFiles, sessionId: session.id }
         })
       ).pipe(
         Effect.scoped,
@@ -378,9 +499,11 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
         providerID: reply.info.providerID,
         modelID: reply.info.modelID,
         sessionId,
-        durationMs: finished - started
+        durationMs: finished - started,
+        refused,
+        changedFiles
       }
     })
 
-  return { health, bootInstance, createSession, prompt, getSession, abort, deleteSession, sessionStatus, events, sessionWatcher, run }
+  return { health, bootInstance, createSession, refuse, diff, prompt, getSession, abort, deleteSession, sessionStatus, events, sessionWatcher, run }
 }

@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto"
 import type { ExecutionResult } from "../../domain/execution"
 import { splitModelId } from "../../domain/model"
 import { Config, Paths } from "../config"
-import type { OpenCodeError } from "./opencodeApi"
+import type { OpenCodeError, SessionPolicy } from "./opencodeApi"
 import { NoServerAvailable, PortsExhausted, type ServerStartFailed } from "./errors"
 import { OpenCodeClient, type SessionWatcher } from "./OpenCodeClient"
 import { isPortFree, isUsablePort } from "./portProbe"
@@ -35,6 +35,12 @@ export interface ExecuteOptions {
   /** the project OpenCode works in; default: the pool's projectDir */
   readonly directory?: string | undefined
   readonly title?: string | undefined
+  /** what the session may do and who it is (see SessionPolicy) */
+  readonly policy?: SessionPolicy | undefined
+  /** ms without an event of the session before it is given up (OpenCodeStalled) */
+  readonly idleTimeoutMs?: number | undefined
+  /** ms without any output of the model before it is given up (OpenCodeStalled) */
+  readonly firstOutputTimeoutMs?: number | undefined
 }
 
 export type PoolExecuteError = OpenCodeError | NoServerAvailable
@@ -252,7 +258,10 @@ export const makeServerPool = (
               model: { providerID: provider, modelID: model },
               agent: o.agent,
               title: o.title ?? `omcm: ${prompt.slice(0, 60)}`,
-              timeoutMs
+              timeoutMs,
+              policy: o.policy,
+              idleTimeoutMs: o.idleTimeoutMs,
+              firstOutputTimeoutMs: o.firstOutputTimeoutMs
             }, { watcher: Option.getOrUndefined(watcher) })),
         () => Ref.update(slot.busy, (n) => n - 1)
       )
@@ -291,7 +300,9 @@ export const makeServerPool = (
             cost: result.cost,
             provider: result.providerID,
             model: result.modelID,
-            serverPort: port
+            serverPort: port,
+            ...(result.refused.length === 0 ? {} : { refused: result.refused }),
+            ...(result.changedFiles.length === 0 ? {} : { changedFiles: result.changedFiles })
           } satisfies ExecutionResult
         }).pipe(Effect.ensuring(Ref.update(stats, (s) => ({ ...s, inFlight: s.inFlight - 1 }))))
       )

@@ -18,7 +18,31 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { OpenCodeUnreachable, type RetryStatus, type SessionStatus, SessionStatusEvent } from "./opencodeApi"
+import * as Queue from "effect/Queue"
+import {
+  HumanRequestEvent,
+  OpenCodeUnreachable,
+  type RetryStatus,
+  type SessionStatus,
+  SessionStatusEvent
+} from "./opencodeApi"
+
+/** A request of a session that only a human could answer: a tool's permission, or the `question` tool. */
+export type HumanRequest =
+  | { readonly kind: "permission"; readonly id: string; readonly permission: string; readonly patterns: ReadonlyArray<string> }
+  | { readonly kind: "question"; readonly id: string; readonly questions: ReadonlyArray<string> }
+
+/** What the watch of one session reports. */
+export interface WatchedSession {
+  /** the first retry OpenCode announces; fails with OpenCodeUnreachable once the watch is closed */
+  readonly retry: Effect.Effect<RetryStatus, OpenCodeUnreachable>
+  /** Clock ms of the session's last event (the start of the watch until one arrives) */
+  readonly lastEventAt: Effect.Effect<number>
+  /** whether the model has produced anything yet: a streamed token or a tool call */
+  readonly producedOutput: Effect.Effect<boolean>
+  /** permission and question requests of the session, as they arrive */
+  readonly humanRequests: Queue.Dequeue<HumanRequest>
+}
 
 /** The shared event subscription of one directory of one server. */
 export interface DirectoryWatch {
@@ -36,6 +60,8 @@ export interface DirectoryWatch {
    * otherwise waits forever.
    */
   readonly session: (sessionId: string) => Effect.Effect<Effect.Effect<RetryStatus, OpenCodeUnreachable>, never, Scope.Scope>
+  /** `session`, with the session's progress and its requests for a human too */
+  readonly follow: (sessionId: string) => Effect.Effect<WatchedSession, never, Scope.Scope>
 }
 
 /** The directory watches of one server (one process incarnation), opened on first use and shared by every call. */
@@ -63,6 +89,39 @@ export interface DirectoryWatchOptions<E> {
 }
 
 const decodeStatusEvent = Schema.decodeUnknown(SessionStatusEvent, { onExcessProperty: "ignore", errors: "first" })
+const decodeHumanRequest = Schema.decodeUnknown(HumanRequestEvent, { onExcessProperty: "ignore", errors: "first" })
+
+const SESSION_KEY = "\"sessionID\":\""
+
+/** the session an event belongs to, read without parsing it: the first `"sessionID":"..."` of the line */
+export const sessionOf = (data: string): string | undefined => {
+  const at = data.indexOf(SESSION_KEY)
+  if (at < 0) return undefined
+  const start = at + SESSION_KEY.length
+  const end = data.indexOf("\"", start)
+  return end < 0 ? undefined : data.slice(start, end)
+}
+
+/** the model produced something: a streamed token (text or reasoning), or a tool call */
+export const isOutput = (data: string): boolean =>
+  data.includes("\"message.part.delta\"") || (data.includes("\"message.part.updated\"") && data.includes("\"type\":\"tool\""))
+
+export const mayBeHumanRequest = (data: string): boolean =>
+  data.includes("\"permission.asked\"") || data.includes("\"permission.v2.asked\"") || data.includes("\"question.asked\"")
+
+const toHumanRequest = (event: HumanRequestEvent): HumanRequest =>
+  event.type === "question.asked"
+    ? { kind: "question", id: event.properties.id, questions: event.properties.questions.map((q) => q.question ?? "") }
+    : event.type === "permission.asked"
+    ? { kind: "permission", id: event.properties.id, permission: event.properties.permission, patterns: event.properties.patterns }
+    : { kind: "permission", id: event.properties.id, permission: event.properties.action, patterns: event.properties.resources }
+
+interface Followed {
+  readonly retry: Deferred.Deferred<RetryStatus, OpenCodeUnreachable>
+  readonly humanRequests: Queue.Queue<HumanRequest>
+  lastEventAt: number
+  producedOutput: boolean
+}
 
 /**
  * Cheap pre-filter on a raw event: only a `session.status` that mentions a retry can matter. A JSON string value
@@ -80,7 +139,7 @@ export const makeDirectoryWatch = <E>(options: DirectoryWatchOptions<E>): Effect
     const staleAfter = Duration.decode(options.staleAfter ?? Duration.seconds(45))
     const firstDelay = Duration.toMillis(options.reconnectDelay ?? Duration.millis(200))
     const maxDelay = Duration.toMillis(options.maxReconnectDelay ?? Duration.seconds(5))
-    const watched = new Map<string, Deferred.Deferred<RetryStatus, OpenCodeUnreachable>>()
+    const watched = new Map<string, Followed>()
     const ready = yield* Deferred.make<void>()
     let closed = false
     const gone = () =>
@@ -92,7 +151,7 @@ export const makeDirectoryWatch = <E>(options: DirectoryWatchOptions<E>): Effect
     const signal = (sessionId: string, status: RetryStatus) =>
       Effect.suspend(() => {
         const waiting = watched.get(sessionId)
-        return waiting === undefined ? Effect.void : Deferred.succeed(waiting, status)
+        return waiting === undefined ? Effect.void : Deferred.succeed(waiting.retry, status)
       })
 
     /** full decode, only for the lines that passed the pre-filter */
@@ -103,13 +162,30 @@ export const makeDirectoryWatch = <E>(options: DirectoryWatchOptions<E>): Effect
         Effect.ignore
       )
 
+    /** a permission or question of a followed session: decoded and handed to its follower */
+    const request = (followed: Followed, data: string) =>
+      Effect.try(() => JSON.parse(data) as unknown).pipe(
+        Effect.flatMap(decodeHumanRequest),
+        Effect.flatMap((event) => Queue.offer(followed.humanRequests, toHumanRequest(event))),
+        Effect.ignore
+      )
+
     const onChunk = (chunk: Chunk.Chunk<string>): Effect.Effect<void> => {
       if (watched.size === 0) return Effect.void
-      let candidates: Array<string> | undefined
-      for (const data of chunk) {
-        if (mayBeRetry(data)) (candidates ??= []).push(data)
-      }
-      return candidates === undefined ? Effect.void : Effect.forEach(candidates, route, { discard: true })
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        let work: Array<Effect.Effect<void>> | undefined
+        for (const data of chunk) {
+          const sessionId = sessionOf(data)
+          const followed = sessionId === undefined ? undefined : watched.get(sessionId)
+          if (followed !== undefined) {
+            followed.lastEventAt = now
+            if (!followed.producedOutput && isOutput(data)) followed.producedOutput = true
+            if (mayBeHumanRequest(data)) (work ??= []).push(request(followed, data))
+          }
+          if (mayBeRetry(data)) (work ??= []).push(route(data))
+        }
+        return work === undefined ? Effect.void : Effect.all(work, { discard: true })
+      })
     }
 
     /** retries announced while no subscription was live */
@@ -177,26 +253,38 @@ export const makeDirectoryWatch = <E>(options: DirectoryWatchOptions<E>): Effect
         closed = true
         const waiting = [...watched.values()]
         watched.clear()
-        return Effect.forEach(waiting, (d) => Deferred.fail(d, gone()), { discard: true })
+        return Effect.forEach(waiting, (d) => Deferred.fail(d.retry, gone()), { discard: true })
       })
     )
 
-    const session: DirectoryWatch["session"] = (sessionId) =>
+    const follow: DirectoryWatch["follow"] = (sessionId) =>
       Effect.acquireRelease(
-        Effect.suspend(() => {
-          if (closed) return Effect.succeed(undefined)
-          return Effect.map(Deferred.make<RetryStatus, OpenCodeUnreachable>(), (d) => {
-            watched.set(sessionId, d)
-            return d
-          })
+        Effect.gen(function*() {
+          const followed: Followed = {
+            retry: yield* Deferred.make<RetryStatus, OpenCodeUnreachable>(),
+            humanRequests: yield* Queue.unbounded<HumanRequest>(),
+            lastEventAt: yield* Clock.currentTimeMillis,
+            producedOutput: false
+          }
+          if (closed) yield* Deferred.fail(followed.retry, gone())
+          else watched.set(sessionId, followed)
+          return followed
         }),
-        (d) =>
-          Effect.sync(() => {
-            if (d !== undefined && watched.get(sessionId) === d) watched.delete(sessionId)
+        (followed) =>
+          Effect.suspend(() => {
+            if (watched.get(sessionId) === followed) watched.delete(sessionId)
+            return Queue.shutdown(followed.humanRequests)
           })
-      ).pipe(Effect.map((d) => (d === undefined ? Effect.fail(gone()) : Deferred.await(d))))
+      ).pipe(Effect.map((followed): WatchedSession => ({
+        retry: Deferred.await(followed.retry),
+        lastEventAt: Effect.sync(() => followed.lastEventAt),
+        producedOutput: Effect.sync(() => followed.producedOutput),
+        humanRequests: followed.humanRequests
+      })))
 
-    return { directory: options.directory, ready: Deferred.await(ready), session }
+    const session: DirectoryWatch["session"] = (sessionId) => Effect.map(follow(sessionId), (followed) => followed.retry)
+
+    return { directory: options.directory, ready: Deferred.await(ready), session, follow }
   })
 
 export interface SessionWatcherOptions {

@@ -81,10 +81,20 @@ export const TextPart = Schema.Struct({
   ignored: Schema.optional(Schema.Boolean)
 })
 
-/** Parts other than text (step-start, step-finish, reasoning, tool, ...): only their type matters here. */
+/** A tool call of the turn: which tool, and its input once known (the files a write or edit touched) */
+export const ToolPart = Schema.Struct({
+  type: Schema.Literal("tool"),
+  tool: Schema.String,
+  state: Schema.Struct({
+    status: Schema.String,
+    input: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  })
+})
+
+/** Parts other than text and tools (step-start, step-finish, reasoning, ...): only their type matters here. */
 export const OtherPart = Schema.Struct({ type: Schema.String })
 
-export const Part = Schema.Union(TextPart, OtherPart)
+export const Part = Schema.Union(TextPart, ToolPart, OtherPart)
 export type Part = typeof Part.Type
 
 /** The answer of `POST /session/{id}/message` */
@@ -93,6 +103,31 @@ export const MessageReply = Schema.Struct({
   parts: Schema.Array(Part)
 })
 export type MessageReply = typeof MessageReply.Type
+
+/** One rule of a session's permission ruleset (`POST /session` `permission`); OpenCode takes the last match. */
+export const PermissionRule = Schema.Struct({
+  permission: Schema.String,
+  pattern: Schema.String,
+  action: Schema.Literal("allow", "deny", "ask")
+})
+export type PermissionRule = typeof PermissionRule.Type
+
+/**
+ * What a delegated session may do and who it is: its permission ruleset (given when the session is created), the
+ * tools offered to its model and the system text of its prompt.
+ */
+export const SessionPolicy = Schema.Struct({
+  system: Schema.optional(Schema.String),
+  tools: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Boolean })),
+  permission: Schema.optional(Schema.Array(PermissionRule))
+})
+export type SessionPolicy = typeof SessionPolicy.Type
+
+/** `GET /session/{id}/diff`: the files the session changed (empty when OpenCode's snapshots are off) */
+export const FileDiff = Schema.Struct({
+  path: Schema.String,
+  status: Schema.optional(Schema.Literal("added", "modified", "deleted"))
+})
 
 /** The `{name, data:{message}}` body of OpenCode's HTTP errors (400, 404, 500) */
 export const ErrorBody = Schema.Struct({
@@ -163,6 +198,43 @@ export const MessagePartDeltaEvent = Schema.Struct({
   })
 })
 
+/**
+ * A tool waits for a human to allow it (`permission.asked`; `permission.v2.asked` is the same request in the newer
+ * shape): a delegated session has nobody to ask, so omcm rejects it at once (`POST /permission/{id}/reply`).
+ */
+export const PermissionAskedEvent = Schema.Struct({
+  type: Schema.Literal("permission.asked"),
+  properties: Schema.Struct({
+    id: Schema.String,
+    sessionID: Schema.String,
+    permission: Schema.String,
+    patterns: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
+  })
+})
+
+export const PermissionV2AskedEvent = Schema.Struct({
+  type: Schema.Literal("permission.v2.asked"),
+  properties: Schema.Struct({
+    id: Schema.String,
+    sessionID: Schema.String,
+    action: Schema.String,
+    resources: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
+  })
+})
+
+/** The `question` tool waits for a human's answer (`POST /question/{id}/reject` turns it down). */
+export const QuestionAskedEvent = Schema.Struct({
+  type: Schema.Literal("question.asked"),
+  properties: Schema.Struct({
+    id: Schema.String,
+    sessionID: Schema.String,
+    questions: Schema.optionalWith(Schema.Array(Schema.Struct({ question: Schema.optional(Schema.String) })), { default: () => [] })
+  })
+})
+
+export const HumanRequestEvent = Schema.Union(PermissionAskedEvent, PermissionV2AskedEvent, QuestionAskedEvent)
+export type HumanRequestEvent = typeof HumanRequestEvent.Type
+
 /** Every other event (`server.connected`, `server.heartbeat`, `session.updated`, ...), and known ones in an unknown shape */
 export const OtherEvent = Schema.Struct({
   type: Schema.String,
@@ -217,6 +289,15 @@ export class OpenCodeUnauthorized extends Data.TaggedError("OpenCodeUnauthorized
   readonly message: string
 }> {}
 
+/** The session showed no progress: no event of it for too long, or no output from the model yet. */
+export class OpenCodeStalled extends Data.TaggedError("OpenCodeStalled")<{
+  readonly reason: "idle" | "first-output"
+  readonly afterMs: number
+  readonly providerID: string
+  readonly modelID: string
+  readonly message: string
+}> {}
+
 /** The turn was aborted by someone else than this call (another client, a server shutdown). */
 export class OpenCodeAborted extends Data.TaggedError("OpenCodeAborted")<{
   readonly sessionId: string
@@ -230,6 +311,7 @@ export type OpenCodeError =
   | OpenCodeBadResponse
   | OpenCodeUnauthorized
   | OpenCodeAborted
+  | OpenCodeStalled
 
 /** The port of a base URL, for messages (0 when the URL has none we can read). */
 export const portOf = (baseUrl: string): number => {
