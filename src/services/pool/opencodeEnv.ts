@@ -89,7 +89,9 @@ export interface SimulatedOpencodeConfigOptions {
  * - A listed model that the catalog also has (`gpt-5.2` is in the snapshot compiled into 1.18.33) keeps the
  *   catalog's fields the config leaves out (e.g. `limit.input: 272000`), so `limit` and `cost` are always set here.
  * OpenCode picks its system prompt from the model id (a `gemini` id gets a longer one): the same simulated server
- * reports ~9.7k prompt tokens for `google/gemini-3-flash` and ~7.2k for the `openai` ids.
+ * reports ~9.7k prompt tokens for `google/gemini-3-flash` and ~7.2k for the `openai` ids. The model id also picks the
+ * edit tools, whatever the provider or SDK: `gpt-*` ids (not `gpt-4*`, `gpt-oss*`) get `apply_patch`, all others
+ * `write` + `edit` (docs/opencode-tool-calls.md).
  */
 export const simulatedOpencodeConfig = (options: SimulatedOpencodeConfigOptions): Record<string, unknown> => {
   const provider: Record<string, unknown> = {}
