@@ -3,7 +3,19 @@ import { expect, layer } from "@effect/vitest"
 import { Duration, Effect, Layer } from "effect"
 import type { OpenCodeServer } from "../../src/services/pool/opencodeApi"
 import { OpenCodeClient, type RunRequest } from "../../src/services/pool/OpenCodeClient"
-import { SimulatedModel, type SimulatedRequest } from "../../src/simulated/openaiCompatible"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import {
+  bashCall,
+  questionCall,
+  type ScriptStep,
+  scriptedTurns,
+  SimulatedModel,
+  type SimulatedRequest,
+  toolResults,
+  writeFile
+} from "../../src/simulated/openaiCompatible"
 import { OpencodeTestServer } from "../support/opencodeServer"
 
 // What a delegated session is given (system text, tools, a permission ruleset) and how it is given up when it
@@ -34,6 +46,20 @@ const request = (directory: string, text: string, extra: Partial<RunRequest> = {
 })
 
 const nonce = () => `n${Math.random().toString(36).slice(2, 10)}`
+
+/** one run on a fresh session, the simulated model playing `steps` */
+const runScripted = (steps: ReadonlyArray<ScriptStep>, extra: Partial<RunRequest> = {}) =>
+  Effect.gen(function*() {
+    const server = yield* OpencodeTestServer
+    const sim = yield* SimulatedModel
+    sim.setOptions({ script: scriptedTurns(steps) })
+    const started = Date.now()
+    const result = yield* (yield* OpenCodeClient).run(serverOf(server), request(server.directory, `go ${nonce()}`, extra)).pipe(
+      Effect.ensuring(Effect.sync(() => sim.setOptions({ script: undefined })))
+    )
+    const requests = sim.requests.filter((r) => r.url.endsWith("/chat/completions") && r.headers["x-session-id"] === result.sessionId)
+    return { result, requests, tookMs: Date.now() - started, directory: server.directory }
+  })
 
 const llmRequestsFor = (requests: ReadonlyArray<SimulatedRequest>, tag: string) =>
   requests.filter((r) => r.url.endsWith("/chat/completions") && JSON.stringify(r.body).includes(tag))
@@ -99,5 +125,43 @@ layer(TestLayer, { timeout: Duration.seconds(120), excludeTestServices: true })(
         request(server.directory, `a long answer please ${tag}`, { idleTimeoutMs: 1_500, firstOutputTimeoutMs: 3_000 })
       ).pipe(Effect.ensuring(Effect.sync(() => sim.setOptions({ chunkDelayMs: 0 }))))
       expect(result.text).toContain(tag)
+    }))
+
+  it.effect("a write outside the project asks for a permission nobody can give: it is refused at once and the turn goes on", () =>
+    Effect.gen(function*() {
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), "omcm-outside-"))
+      const target = path.join(outside, "escape.txt")
+      const { requests, result, tookMs } = yield* runScripted([writeFile(target, "out"), { text: "finished without it" }])
+      expect(fs.existsSync(target)).toBe(false)
+      expect(result.text).toBe("finished without it")
+      expect(result.refused).toEqual([`external_directory (${outside}/*)`])
+      // the model was told no, in the tool's result
+      expect(JSON.stringify(toolResults(requests.at(-1)!))).toContain("Not allowed")
+      expect(tookMs).toBeLessThan(15_000)
+      fs.rmSync(outside, { recursive: true, force: true })
+    }))
+
+  it.effect("a question nobody can answer is answered so at once, and the turn goes on", () =>
+    Effect.gen(function*() {
+      const { requests, result, tookMs } = yield* runScripted([
+        questionCall("Which database should I use?", ["Postgres", "SQLite"]),
+        { text: "picked one myself" }
+      ])
+      expect(result.text).toBe("picked one myself")
+      expect(result.refused).toEqual(["question: Which database should I use?"])
+      expect(JSON.stringify(toolResults(requests.at(-1)!))).toContain("Nobody can answer")
+      expect(tookMs).toBeLessThan(15_000)
+    }))
+
+  it.effect("the files a session wrote and changed are listed, relative to its directory", () =>
+    Effect.gen(function*() {
+      const tag = nonce()
+      const { directory, result } = yield* runScripted([
+        writeFile(`notes-${tag}.md`, "# notes\n"),
+        bashCall(`echo done > marker-${tag}.txt`),
+        { text: "wrote the notes" }
+      ])
+      expect(fs.readFileSync(path.join(directory, `notes-${tag}.md`), "utf8")).toContain("# notes")
+      expect(result.changedFiles.map((f) => f.path)).toContain(`notes-${tag}.md`)
     }))
 })

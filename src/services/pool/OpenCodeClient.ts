@@ -21,6 +21,7 @@ import {
   FileDiff,
   Health,
   MessageReply,
+  SessionMessage,
   type ModelRef,
   type OpenCodeAborted,
   OpenCodeBadResponse,
@@ -179,6 +180,8 @@ const SessionStatusMap = Schema.Record({ key: Schema.String, value: SessionStatu
 /** what a refused permission or question is told: the model reads it and carries on without */
 const REFUSAL = "Not allowed: this session runs unattended for another agent, and nobody can answer. Carry on without it."
 
+const NO_ANSWER = "Nobody can answer: this session runs unattended for another agent. Decide on your own and carry on."
+
 const describeRequest = (asked: HumanRequest): string =>
   asked.kind === "question"
     ? `question: ${asked.questions.join(" / ").slice(0, 200)}`
@@ -325,10 +328,21 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       ? HttpClientRequest.post(url(server, `/permission/${encodeURIComponent(request.id)}/reply`)).pipe(
         HttpClientRequest.bodyUnsafeJson({ reply: "reject", message: REFUSAL })
       )
-      : HttpClientRequest.post(url(server, `/question/${encodeURIComponent(request.id)}/reject`))).pipe(
+      // `/reject` would end the turn with no answer at all: the model is told instead, and carries on
+      : HttpClientRequest.post(url(server, `/question/${encodeURIComponent(request.id)}/reply`)).pipe(
+        HttpClientRequest.bodyUnsafeJson({ answers: request.questions.map(() => [NO_ANSWER]) })
+      )).pipe(
         inDirectory(directory),
         (http) => shortTimeout(requestJson(server, http, Schema.Boolean, `refuse ${request.kind} request`), `refuse ${request.kind} request`)
       )
+
+  /** `GET /session/{id}/message`: every message of the session; a turn's tool steps are earlier messages than the reply */
+  const toolPartsOf = (server: OpenCodeServer, { directory, sessionId }: SessionRef) =>
+    HttpClientRequest.get(url(server, `/session/${encodeURIComponent(sessionId)}/message`)).pipe(
+      inDirectory(directory),
+      (http) => shortTimeout(requestJson(server, http, Schema.Array(SessionMessage), "session messages"), "session messages"),
+      Effect.map((messages) => messages.flatMap((m) => m.parts))
+    )
 
   const diff: OpenCodeClientShape["diff"] = (server, { directory, sessionId }) =>
     HttpClientRequest.get(url(server, `/session/${encodeURIComponent(sessionId)}/diff`)).pipe(
@@ -468,12 +482,14 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
           const { changedFiles, refused, reply } = yield* restore(
             promptWatched(server, request, session.id, watch).pipe(
               Effect.flatMap(({ refused, reply }) =>
-                diff(server, ref).pipe(
-                  Effect.orElseSucceed(() => []),
-                  Effect.map((snapshot) => ({
+                Effect.all({
+                  snapshot: Effect.orElseSucceed(diff(server, ref), () => []),
+                  parts: Effect.orElseSucceed(toolPartsOf(server, ref), () => reply.parts)
+                }, { concurrency: 2 }).pipe(
+                  Effect.map(({ parts, snapshot }) => ({
                     reply,
                     refused,
-                    changedFiles: mergeChangedFiles(snapshot, filesOfToolParts(request.directory, reply.parts))
+                    changedFiles: mergeChangedFiles(snapshot, filesOfToolParts(request.directory, parts))
                   }))
                 ))
             )

@@ -129,6 +129,11 @@ export const FileDiff = Schema.Struct({
   status: Schema.optional(Schema.Literal("added", "modified", "deleted"))
 })
 
+/** One message of `GET /session/{id}/message`: only its parts matter here (the files its tool calls changed) */
+export const SessionMessage = Schema.Struct({
+  parts: Schema.Array(Part)
+})
+
 /** The `{name, data:{message}}` body of OpenCode's HTTP errors (400, 404, 500) */
 export const ErrorBody = Schema.Struct({
   name: Schema.String,
