@@ -140,13 +140,17 @@ describe("omcm hook: routing and recording", () => {
     expect(s.savings.claudeTokens).toBe(1500)
   })
 
-  it("a delegated result (here a background call) longer than Claude Code's 2000-character limit is saved to a file the reason points to", async () => {
+  it("a delegated result (here a background call) longer than hooks.resultInlineChars is saved in the project's .omcm/results/ and the reason points to it", async () => {
     const h = home()
     const model = await startSimulatedModel({ reply: `LONG-RESULT ${"lorem ipsum ".repeat(600)} END-OF-RESULT` })
     cleanups.push(model.close)
-    h.writeConfig(simulatedPoolConfig(h, model))
+    h.writeConfig({ ...simulatedPoolConfig(h, model), hooks: { resultInlineChars: 2000 } })
     await runOmcmAsync(["hook", "user-prompt-submit"], h.env, { input: JSON.stringify({ session_id: "L", hook_event_name: "UserPromptSubmit", prompt: "hulw: write it" }) })
-    const r = await runOmcmAsync(["hook", "pre-tool-use"], h.env, { input: JSON.stringify(agentCall("L", "oh-my-claudecode:writer", "write the long docs", { run_in_background: true })) })
+    const project = path.join(h.root, "project")
+    fs.mkdirSync(project, { recursive: true })
+    const r = await runOmcmAsync(["hook", "pre-tool-use"], h.env, {
+      input: JSON.stringify({ ...agentCall("L", "oh-my-claudecode:writer", "write the long docs", { run_in_background: true }), cwd: project })
+    })
     expect(r.status).toBe(0)
     const out = JSON.parse(r.stdout).hookSpecificOutput
     expect(out).toMatchObject({ hookEventName: "PreToolUse", permissionDecision: "deny" })
@@ -154,10 +158,12 @@ describe("omcm hook: routing and recording", () => {
     expect(reason.length).toBeLessThanOrEqual(2000)
     expect(reason).toContain("completed by OpenCode (google/gemini-3-flash)")
     expect(reason).toContain("LONG-RESULT")
-    const file = /Full result: (\S+\.md)/.exec(reason)?.[1]
+    const file = /The full result is in (\S+\.md)/.exec(reason)?.[1]
     expect(file).toBeDefined()
-    expect(file!.startsWith(h.paths.resultsDir)).toBe(true)
-    expect(fs.readFileSync(file!, "utf8")).toContain("END-OF-RESULT")
+    expect(file!.startsWith(".omcm/results/")).toBe(true)
+    expect(fs.readFileSync(path.join(project, file!), "utf8")).toContain("END-OF-RESULT")
+    // nothing of .omcm/ is committed by accident
+    expect(fs.readFileSync(path.join(project, ".omcm", ".gitignore"), "utf8")).toBe("*\n")
     const s = stats(h)
     expect(s.savings.calls).toBe(1)
     expect(s.savings.tokens).toBeGreaterThan(0)

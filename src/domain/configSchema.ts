@@ -94,7 +94,8 @@ export const OmcmConfig = Schema.Struct({
   }),
   hooks: Schema.Struct({
     delegateTimeoutSeconds: positive,
-    resultInlineChars: int(200, 2000),
+    /** the longest deny reason omcm sends; a longer result is saved in the project's .omcm/results/ */
+    resultInlineChars: int(2_000, 500_000),
     autoStartDaemon: bool,
     daemonIdleMinutes: positive
   }),

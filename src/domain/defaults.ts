@@ -65,7 +65,7 @@ export const defaultConfig: OmcmConfig = {
   },
   hooks: {
     delegateTimeoutSeconds: 240,
-    resultInlineChars: 1500,
+    resultInlineChars: 100_000,
     autoStartDaemon: true,
     daemonIdleMinutes: 60
   },

@@ -11,7 +11,7 @@ import {
   type HookOutput
 } from "../../services/claude-code"
 import { decodeUnknown } from "../../lib/jsonFile"
-import { Config, Paths } from "../../services/config"
+import { Config } from "../../services/config"
 import { Tracker } from "../../services/tracker"
 import { delegatedReason } from "./delegatedReason"
 
@@ -35,7 +35,6 @@ export const preToolUse = (input: PreToolUseInput) =>
     const router = yield* FusionRouter
     const tracker = yield* Tracker
     const { config } = yield* Config
-    const paths = yield* Paths
     const agent = agentName(call.value.subagent_type)
     const decision = yield* router.decide({ agent: call.value.subagent_type, sessionId: input.session_id })
     const now = yield* Clock.currentTimeMillis
@@ -74,7 +73,7 @@ export const preToolUse = (input: PreToolUseInput) =>
     const { reason } = yield* delegatedReason({
       agent,
       result,
-      resultsDir: paths.resultsDir,
+      projectDir: input.cwd ?? process.cwd(),
       fileStem: `${input.session_id}-${input.tool_use_id ?? finished}`,
       inlineChars: config.hooks.resultInlineChars
     })

@@ -11,6 +11,5 @@ export const addContext = (hookEventName: "UserPromptSubmit" | "SessionStart", a
   hookSpecificOutput: { hookEventName, additionalContext }
 })
 
-/** Claude Code caps these fields; a longer value would be cut by it, mid-sentence */
-export const REASON_LIMIT = 2000
+/** past this, Claude Code 2.1.330 moves a hook's additionalContext to a file and shows a 2 KB preview */
 export const CONTEXT_LIMIT = 8000

@@ -12,7 +12,7 @@ export {
   StopInput,
   UserPromptSubmitInput
 } from "./hookInput"
-export { addContext, denyWith, type HookOutput, REASON_LIMIT } from "./hookOutput"
+export { addContext, CONTEXT_LIMIT, denyWith, type HookOutput } from "./hookOutput"
 export { type InstallEntry } from "./installRecord"
 export { commandHook, OMCM_HOOKS, type OmcmLauncher, statuslineCommand } from "./omcmHooks"
 export {

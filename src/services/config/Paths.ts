@@ -12,7 +12,6 @@ export interface PathsShape {
   readonly dbFile: string
   readonly usageCacheFile: string
   readonly oauthCacheFile: string
-  readonly resultsDir: string
   readonly daemonFile: string
   readonly poolStateDir: string
   readonly logDir: string
@@ -38,7 +37,6 @@ export class Paths extends Context.Tag("omcm/Paths")<Paths, PathsShape>() {
       dbFile: path.join(stateDir, "omcm.db"),
       usageCacheFile: path.join(stateDir, "usage-cache.json"),
       oauthCacheFile: path.join(stateDir, "oauth-usage-cache.json"),
-      resultsDir: path.join(stateDir, "results"),
       daemonFile: path.join(stateDir, "daemon.json"),
       poolStateDir: path.join(stateDir, "pools"),
       logDir: path.join(stateDir, "logs"),

@@ -1,2 +1,3 @@
 export { Config } from "./Config"
 export { Paths, type PathsShape } from "./Paths"
+export { ensureProjectStateDir, projectStateDir } from "./projectState"
