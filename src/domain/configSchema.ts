@@ -102,6 +102,8 @@ export const OmcmConfig = Schema.Struct({
   delegation: Schema.Struct({
     idleTimeoutSeconds: positive,
     firstTokenTimeoutSeconds: positive,
+    /** how long a delegation waits for a pool daemon that is starting before it starts a server of its own */
+    daemonStartWaitSeconds: nonNegative,
     /** replaces the ruleset mirrored from the agent and the user's Claude permissions; null: mirror them */
     permissions: expect(
       Schema.NullOr(Schema.Array(DelegationPermissionRule)),

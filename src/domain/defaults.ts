@@ -72,6 +72,7 @@ export const defaultConfig: OmcmConfig = {
   delegation: {
     idleTimeoutSeconds: 60,
     firstTokenTimeoutSeconds: 45,
+    daemonStartWaitSeconds: 15,
     permissions: null,
     redact: { enabled: true, envFiles: true, patterns: [] }
   },

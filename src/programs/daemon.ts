@@ -27,7 +27,8 @@ import {
   makeActivity,
   stopWhenIdle,
   type RelayAnswer,
-  serveRelay
+  serveRelay,
+  clearLaunch
 } from "../services/daemon"
 import { writeFileAtomic } from "../lib/jsonFile"
 import { processStartTicks } from "../lib/processes"
@@ -162,7 +163,7 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
         Effect.mapError((e) => new DaemonStartFailed({ message: `${paths.daemonFile}: cannot write (${e.code ?? e.message})` }))
       )
       // a daemon a hook launched is up: the next launch need not wait (see hooks/ensureDaemon)
-      yield* Effect.sync(() => fs.rmSync(paths.daemonLaunchFile, { force: true }))
+      yield* clearLaunch(paths.daemonLaunchFile)
       yield* announce(state)
       if (daemonOptions.idleExitMinutes !== undefined) {
         yield* stopWhenIdle(activity, pool, daemonOptions.idleExitMinutes * 60_000, stop).pipe(Effect.forkScoped)

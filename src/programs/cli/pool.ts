@@ -10,6 +10,7 @@ import {
   DaemonNotRunning,
   DaemonStartFailed,
   DaemonClient,
+  recordLaunch,
   spawnDaemon
 } from "../../services/daemon"
 import { InputError } from "../../domain/errors"
@@ -55,6 +56,7 @@ const detach = (min: Option.Option<number>, max: Option.Option<number>, idle: Op
       ...Option.match(idle, { onNone: () => [], onSome: (n) => ["--idle-exit-minutes", String(n)] })]
     const { logFile, pid } = spawnDaemon({ entry: process.argv[1]!, args, cwd: process.cwd(), logDir: paths.logDir, env: process.env })
     if (pid <= 0) return yield* new DaemonStartFailed({ message: `the pool daemon could not be started (log: ${logFile})` })
+    yield* recordLaunch(paths.daemonLaunchFile, pid)
     const state = yield* daemons.find.pipe(
       Effect.flatMap(Option.match({
         onSome: (s) => (s.pid === pid ? Effect.succeed(s) : Effect.fail("not yet" as const)),

@@ -8,7 +8,7 @@ import {
   type HookOutput
 } from "../../services/claude-code"
 import { ClaudeUsage, Sessions } from "../../services/router"
-import { findRunningDaemon } from "../../services/daemon"
+import { findRunningDaemon, readLaunchState } from "../../services/daemon"
 import { Paths } from "../../services/config"
 import { ensureDaemon } from "./ensureDaemon"
 
@@ -37,8 +37,9 @@ export const sessionStart = (input: typeof SessionStartInput.Type) =>
     })
     const daemon = yield* findRunningDaemon(paths.daemonFile)
     const started = Option.isNone(daemon) ? yield* ensureDaemon("session-start", input.cwd) : false
+    const starting = started || (Option.isNone(daemon) && (yield* readLaunchState(paths.daemonLaunchFile))._tag === "starting")
     const pool = Option.match(daemon, {
-      onNone: () => started ? "OpenCode pool starting in the background" : "OpenCode pool down (a delegated call starts its own server)",
+      onNone: () => starting ? "OpenCode pool starting in the background" : "OpenCode pool down (a delegated call starts its own server)",
       onSome: (d) => `OpenCode pool up (${d.servers.length} server${d.servers.length === 1 ? "" : "s"})`
     })
     return Option.some(addContext(

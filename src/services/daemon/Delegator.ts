@@ -2,7 +2,9 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import type { ExecutionResult } from "../../domain/execution"
 import { Config, Paths } from "../config"
@@ -22,6 +24,8 @@ import {
 import type { RemoteExecutionError } from "./api"
 import type { DaemonUnreachable } from "./errors"
 import { DaemonClient } from "./DaemonClient"
+import { readLaunchState } from "./daemonLaunch"
+import type { DaemonState } from "./daemonState"
 
 export interface DelegationRequest {
   readonly prompt: string
@@ -112,7 +116,7 @@ export class Delegator extends Context.Tag("omcm/Delegator")<Delegator, Delegato
 const startPool = (overrides: PoolOverrides) =>
   Effect.gen(function*() {
     const { config } = yield* Config
-    const options = yield* poolOptionsFromConfig(config, yield* Paths, overrides)
+    const options = yield* poolOptionsFromConfig(config, yield* Paths, { ...overrides, inProcess: true })
     const pool = yield* makeServerPool({ ...options, autoScale: options.autoScale && options.maxServers > 1 })
     yield* pool.initialize
     return pool
@@ -147,8 +151,20 @@ const makeDelegator = (withPool: WithPool) =>
           firstOutputTimeoutMs: request.firstOutputTimeoutMs
         })).pipe(Effect.map((result): Delegation => ({ result, via: "in-process pool" })))
 
+    const paths = yield* Paths
+    // a daemon being started (SessionStart launched it a moment ago) is waited for: a server of this process now
+    // would only compete with it for the machine
+    const startWait = Duration.seconds(config.delegation.daemonStartWaitSeconds)
+    const findDaemon: Effect.Effect<Option.Option<DaemonState>> = Effect.flatMap(daemons.find, (found) =>
+      Option.isSome(found) ? Effect.succeed(found) : Effect.flatMap(readLaunchState(paths.daemonLaunchFile), (launch) =>
+        launch._tag !== "starting" ? Effect.succeed(found) : daemons.find.pipe(
+          Effect.flatMap((up) => (Option.isSome(up) ? Effect.succeed(up.value) : Effect.fail("starting" as const))),
+          Effect.retry(Schedule.spaced("200 millis")),
+          Effect.timeoutOption(startWait),
+          Effect.orElseSucceed(() => Option.none<DaemonState>())
+        )))
     const delegate = (request: DelegationRequest) =>
-        Effect.flatMap(daemons.find, Option.match({
+        Effect.flatMap(findDaemon, Option.match({
           onNone: () => inProcess(request),
           onSome: (daemon) =>
             daemons.execute(daemon, {

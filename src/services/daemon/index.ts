@@ -2,6 +2,7 @@ export { DaemonApi, DaemonAuthorization, ExecuteBody, RemoteExecutionError, Unau
 export { DaemonClient, type DaemonClientShape, type DaemonError } from "./DaemonClient"
 export { DaemonLauncher } from "./DaemonLauncher"
 export { announceDaemonPort, claimDaemon, releaseDaemon } from "./daemonRegistration"
+export { clearLaunch, type LaunchState, readLaunchState, recordLaunch } from "./daemonLaunch"
 export { spawnDaemon } from "./daemonSpawn"
 export { DaemonState, findRunningDaemon, readDaemonState } from "./daemonState"
 export { type Delegation, type DelegationError, type DelegationRequest, Delegator, type SharedPoolOptions } from "./Delegator"

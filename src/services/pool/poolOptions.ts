@@ -28,10 +28,18 @@ export interface PoolOptions {
   readonly autoscaleTickMs?: number
 }
 
+/** the daemon's pool takes ports from `pool.basePort`, others from this far above it (pools search 200 ports) */
+export const IN_PROCESS_PORT_OFFSET = 200
+
 export interface PoolOverrides {
   readonly minServers?: number | undefined
   readonly maxServers?: number | undefined
   readonly projectDir?: string | undefined
+  /**
+   * a pool of a process that is not the daemon (a delegating hook, `omcm run`, `omcm tasks run`): its ports come from
+   * a range of their own above the daemon's, so it never takes a port a starting daemon is about to take
+   */
+  readonly inProcess?: boolean | undefined
 }
 
 const stringEnv = (env: NodeJS.ProcessEnv): Record<string, string> =>
@@ -48,7 +56,7 @@ export const poolOptionsFromConfig = (config: OmcmConfig, paths: PathsShape, ove
     return {
       minServers,
       maxServers: Math.max(minServers, overrides.maxServers ?? p.maxServers),
-      basePort: p.basePort,
+      basePort: overrides.inProcess === true ? p.basePort + IN_PROCESS_PORT_OFFSET : p.basePort,
       autoScale: p.autoScale,
       projectDir: overrides.projectDir ?? process.cwd(),
       healthIntervalMs: p.healthIntervalSeconds * 1000,

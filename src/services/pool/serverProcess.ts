@@ -88,7 +88,8 @@ export const startServerProcess = (
         Effect.fail(
           new ServerStartFailed({
             port,
-            reason: /EADDRINUSE|address already in use|port .* in use/i.test(text)
+            // OpenCode 1.18 says only "ServeError" when its port is taken (by a server that won the race to it)
+            reason: /EADDRINUSE|address already in use|port .* in use|ServeError/i.test(text)
               ? "port in use"
               : `exited before it was ready${text.length > 0 ? `: ${text.split("\n").slice(-3).join(" | ")}` : ""}`
           })
