@@ -101,6 +101,8 @@ export const serveRelay = (
           Effect.asVoid
         )
         yield* Effect.race(Effect.flatMap(answer(request.value), respond), callerGone)
+        // an answer that crossed its caller's death has no reader: leave nothing behind
+        if (!isAlive(request.value.pid)) yield* Effect.sync(() => fs.rmSync(path.join(dir, `${id}.res`), { force: true }))
       })
     yield* Queue.take(names).pipe(
       Effect.flatMap((name) => FiberSet.run(calls, track(serve(name)))),
