@@ -1,2 +1,2 @@
-export { Config } from "./Config"
+export { Config, type DeepPartial, type LoadedConfig } from "./Config"
 export { Paths, type PathsShape } from "./Paths"

@@ -3,16 +3,23 @@ export {
   DaemonNotRunning,
   DaemonStartFailed,
   type DaemonState,
-  type DaemonUnreachable,
+  DaemonUnreachable,
   ExecuteBody,
   type RelayRequest,
-  type RemoteExecutionError
+  RemoteExecutionError
 } from "./api"
-export { DaemonClient } from "./DaemonClient"
-export { DaemonLauncher } from "./DaemonLauncher"
+export { DaemonClient, type DaemonClientShape, type DaemonError } from "./DaemonClient"
+export { DaemonLauncher, type DaemonLauncherShape } from "./DaemonLauncher"
 export { announceDaemonPort, claimDaemon, releaseDaemon } from "./daemonRegistration"
 export { spawnDaemon } from "./daemonSpawn"
 export { findRunningDaemon } from "./daemonState"
-export { type Delegation, type DelegationError, type DelegationRequest, Delegator, type SharedPoolOptions } from "./Delegator"
+export {
+  type Delegation,
+  type DelegationError,
+  type DelegationRequest,
+  Delegator,
+  type DelegatorShape,
+  type SharedPoolOptions
+} from "./Delegator"
 export { type Activity, makeActivity, stopWhenIdle } from "./idleStop"
 export { type RelayAnswer, serveRelay } from "./RelaySpool"
