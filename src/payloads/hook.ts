@@ -26,7 +26,7 @@ const DelegationPayload = Layer.succeed(HookDelegation, {
           if (loader.__omcmPayload === undefined) throw new Error("not run by dist/omcm.js")
           return (loader.__omcmPayload("delegate") as typeof DelegatePayload).delegate(request, loaded, paths, signal)
         },
-        catch: (e) => ({ _tag: "DelegationUnavailable", message: `cannot load the delegation payload: ${e instanceof Error ? e.message : String(e)}` })
+        catch: (e) => ({ _tag: "DelegationUnavailable", message: `delegation payload: ${e instanceof Error ? e.message : String(e)}` })
       })
       return outcome.ok ? outcome.delegation : yield* Effect.fail(outcome.error)
     })

@@ -238,7 +238,7 @@ describe("the npm package", () => {
       expect(`${project}: ${r.stdout}${r.stderr}`).toBe(`${project}: `)
       expect(r.status).toBe(0)
     }
-  }, 240_000)
+  }, 600_000)
 
   it("the first example routes a call with FusionRouter, records it with Tracker through OmcmLive, and prints the decision", async () => {
     const r = await ok(run(process.execPath, ["example1.mjs"], { cwd: app, env: appEnv }), "example1.mjs")
