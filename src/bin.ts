@@ -3,7 +3,9 @@
 const argv = process.argv.slice(2)
 
 if (argv[0] === "hook") {
-  void import("./programs/hooks/main").then((m) => m.main(argv.slice(1)))
+  void Promise.all([import("./programs/hooks/main"), import("./programs/hooks/delegation")]).then(([hooks, { HookDelegation }]) =>
+    hooks.main(argv.slice(1), undefined, HookDelegation.lazy(() => import("./programs/hooks/delegate")))
+  )
 } else if (argv[0] === "statusline" && argv.length === 1) {
   void import("./programs/statuslineMain").then((m) => m.main())
 } else {

@@ -24,8 +24,8 @@ export const RoutingLive = Layer.mergeAll(FusionRouter.layer, UsageLive, StateLi
 /** What the statusline HUD reads */
 export const HudLive = Layer.mergeAll(UsageLive, MetricsCollector.layer, StateLive, ConfigLive)
 
-/** What a hook needs: routing decisions, and recording them and their calls */
-export const HookLive = Layer.mergeAll(FusionRouter.layer, Tracker.layer, UsageLive, StateLive, ConfigLive)
+/** What a hook needs: routing decisions, and recording them and their calls (its own file: see there) */
+export { HookLive } from "./hook"
 
 /**
  * What the daemon answers a relayed call with (src/relay): a hook's services and what the statusline also reads,

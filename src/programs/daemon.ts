@@ -38,6 +38,7 @@ import { Config, Paths } from "../services/config"
 import { Store } from "../services/store"
 import { recordFailure } from "../services/claude-code"
 import { makeHookContexts } from "../layers/hookContexts"
+import { HookDelegation } from "./hooks/delegation"
 import { describeFailure, runHookText } from "./hooks/main"
 import { statuslineLine } from "./statusline"
 
@@ -90,6 +91,9 @@ export interface DaemonOptions {
   readonly idleExitMinutes?: number | undefined
 }
 
+/** a relayed PreToolUse delegates on the daemon's own runtime */
+const delegationInBundle = HookDelegation.lazy(() => import("./hooks/delegate"))
+
 /**
  * A relayed call, answered as in its own process: a hook with the same fail-open rule (the call proceeds, and why is
  * logged), the statusline always with a line (naming the problem if there is one).
@@ -106,7 +110,7 @@ const answerRelayed = (contextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Con
       Effect.map((text) => ({ text }))
     )
   }
-  return withCallerServices(runHookText(request.event, request.text).pipe(Effect.provide(DaemonLauncher.none))).pipe(
+  return withCallerServices(runHookText(request.event, request.text).pipe(Effect.provide(DaemonLauncher.none), Effect.provide(delegationInBundle))).pipe(
     Effect.catchAllCause((cause) =>
       recordFailure(request.event, undefined, failed(cause)).pipe(Effect.provide(Paths.layerFrom(env)), Effect.as(Option.none()))
     ),

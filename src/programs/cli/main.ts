@@ -13,6 +13,7 @@ import { runCommand } from "./run"
 import { routeProgram } from "./route"
 import { runMain } from "../runMain"
 import { statsCommand } from "./stats"
+import { HookDelegation } from "../hooks/delegation"
 import { statuslineProgram } from "../statusline"
 import { tasksCommand } from "./tasks/commands"
 
@@ -67,7 +68,10 @@ const hook = Command.make(
       { name: "event" }
     )
   },
-  ({ event }) => Effect.promise(() => import("../hooks/main")).pipe(Effect.map((m) => m.main([event])))
+  ({ event }) =>
+    Effect.promise(() => import("../hooks/main")).pipe(
+      Effect.map((m) => m.main([event], undefined, HookDelegation.lazy(() => import("../hooks/delegate"))))
+    )
 ).pipe(Command.withDescription("Claude Code hook: reads the hook JSON on stdin; always exits 0 (a failure lets the call through)"))
 
 const root = Command.make("omcm").pipe(

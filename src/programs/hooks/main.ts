@@ -17,14 +17,15 @@ import {
 } from "../../services/claude-code"
 import { decodeUnknown, parseJson } from "../../lib/jsonFile"
 import { readStdin } from "../../lib/stdin"
-import { HookLive } from "../../layers/core"
+import { HookLive } from "../../layers/hook"
 import { DaemonLauncher } from "../../services/daemon"
+import { HookDelegation } from "./delegation"
 import { postToolUse } from "./postToolUse"
 import { preToolUse } from "./preToolUse"
 import { sessionEnd, sessionStart, stop } from "./sessionHooks"
 import { userPromptSubmit } from "./userPromptSubmit"
 
-export type HookServices = Layer.Layer.Success<typeof HookLive> | DaemonLauncher
+export type HookServices = Layer.Layer.Success<typeof HookLive> | DaemonLauncher | HookDelegation
 type Handler = (input: unknown) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>
 
 const handle = <A, I>(schema: Schema.Schema<A, I>, f: (input: A) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>): Handler =>
@@ -62,9 +63,10 @@ export const describeFailure = (error: unknown): string =>
 /**
  * `omcm hook <event>`: one Claude Code hook call. Whatever happens inside omcm, the process exits 0 and prints
  * either a decision Claude Code understands or nothing (the call proceeds unchanged); failures are logged.
- * `stdin` is the input when a relay already read it (see src/relay).
+ * `stdin` is the input when a relay already read it (see src/relay); `delegation` is where a PreToolUse hook's
+ * delegation code comes from (see HookDelegation).
  */
-export const main = (args: ReadonlyArray<string>, stdin?: string) => {
+export const main = (args: ReadonlyArray<string>, stdin: string | undefined, delegation: Layer.Layer<HookDelegation>) => {
   const event = args[0] ?? ""
   const program = Effect.gen(function*() {
     if (HOOK_EVENTS[event] === undefined) {
@@ -77,7 +79,8 @@ export const main = (args: ReadonlyArray<string>, stdin?: string) => {
     const output = yield* runHookText(event, text).pipe(
       Effect.provide(HookLive),
       // this process runs dist/omcm.js: a SessionStart may start the daemon with it
-      Effect.provide(DaemonLauncher.layerFor(process.argv[1] ?? ""))
+      Effect.provide(DaemonLauncher.layerFor(process.argv[1] ?? "")),
+      Effect.provide(delegation)
     )
     if (Option.isSome(output)) process.stdout.write(`${JSON.stringify(output.value)}\n`)
   })

@@ -14,6 +14,7 @@ import { decodeUnknown } from "../../lib/jsonFile"
 import { Config } from "../../services/config"
 import { Tracker } from "../../services/tracker"
 import { delegatedReason } from "./delegatedReason"
+import { HookDelegation } from "./delegation"
 
 /**
  * PreToolUse on `Agent`/`Task`: route the sub-agent call. Claude target: no output, the call runs as usual.
@@ -43,8 +44,8 @@ export const preToolUse = (input: PreToolUseInput) =>
     if (decision.target === "claude") return Option.none<HookOutput>()
 
     const model = `${decision.provider}/${decision.model}`
-    const { runDelegation } = yield* Effect.promise(() => import("./delegate"))
-    const outcome = yield* Effect.either(runDelegation({
+    const delegation = yield* HookDelegation
+    const outcome = yield* Effect.either(delegation.run({
       prompt: call.value.prompt,
       model,
       directory: input.cwd ?? process.cwd(),

@@ -1,3 +1,3 @@
-export { Config } from "./Config"
+export { Config, type DeepPartial, type LoadedConfig } from "./Config"
 export { Paths, type PathsShape } from "./Paths"
 export { ensureProjectStateDir, projectStateDir } from "./projectState"

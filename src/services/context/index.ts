@@ -1,2 +1,2 @@
-export { ContextBuilder, handoffFiles } from "./ContextBuilder"
-export { type BuildContextInput, HandoffReadError } from "./handoff"
+export { ContextBuilder, type ContextBuilderOptions, type ContextBuilderShape, handoffFiles } from "./ContextBuilder"
+export { type BuildContextInput, type HandoffContext, HandoffInputInvalid, HandoffReadError, HandoffWriteError } from "./handoff"

@@ -1,11 +1,18 @@
 export { DaemonApi, DaemonAuthorization, ExecuteBody, RemoteExecutionError, Unauthorized } from "./api"
 export { DaemonClient, type DaemonClientShape, type DaemonError } from "./DaemonClient"
-export { DaemonLauncher } from "./DaemonLauncher"
+export { DaemonLauncher, type DaemonLauncherShape } from "./DaemonLauncher"
 export { announceDaemonPort, claimDaemon, releaseDaemon } from "./daemonRegistration"
 export { clearLaunch, type LaunchState, readLaunchState, recordLaunch } from "./daemonLaunch"
 export { spawnDaemon } from "./daemonSpawn"
 export { DaemonState, findRunningDaemon, readDaemonState } from "./daemonState"
-export { type Delegation, type DelegationError, type DelegationRequest, Delegator, type SharedPoolOptions } from "./Delegator"
+export {
+  type Delegation,
+  type DelegationError,
+  type DelegationRequest,
+  Delegator,
+  type DelegatorShape,
+  type SharedPoolOptions
+} from "./Delegator"
 export { DaemonAlreadyRunning, DaemonNotRunning, DaemonStartFailed, DaemonUnreachable } from "./errors"
 export { type Activity, makeActivity, stopWhenIdle } from "./idleStop"
 export { type RelayAnswer, RelayRequest, serveRelay } from "./RelaySpool"

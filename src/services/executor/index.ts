@@ -1,14 +1,35 @@
-export { ClaudeExecutor, type ClaudeExecutorError } from "./ClaudeExecutor"
+export {
+  ClaudeBadOutput,
+  ClaudeExecutor,
+  type ClaudeExecutorError,
+  type ClaudeExecutorOptions,
+  type ClaudeExecutorShape,
+  ClaudeFailed,
+  ClaudeNotFound,
+  type ClaudeRequest,
+  ClaudeTimeout
+} from "./ClaudeExecutor"
 export {
   canRunInParallel,
   type ExecuteTasksOptions,
   type ExecutionStrategyName,
   Executor,
   type ExecutorError,
+  type ExecutorShape,
+  NoModelForProvider,
   type TaskObserver,
   type TaskRoute
 } from "./Executor"
-export { TaskBackends } from "./TaskBackends"
-export { type Task, type TaskResult } from "./task"
+export { type ClaudeRunOptions, type OpencodeRunOptions, type TaskBackendError, TaskBackends, type TaskBackendsShape } from "./TaskBackends"
+export {
+  DependencyCycle,
+  DuplicateTaskId,
+  type Task,
+  type TaskGraphError,
+  type TaskInput,
+  TaskListInvalid,
+  type TaskResult,
+  UnknownDependency
+} from "./task"
 export { readTaskFile } from "./taskFile"
 export { planTasks, type TaskPlan } from "./taskGraph"

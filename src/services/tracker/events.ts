@@ -1,8 +1,8 @@
 import * as Schema from "effect/Schema"
 import { Target } from "../../domain/model"
 
-/** What produced an event */
-export const EventSource = Schema.Literal("hook", "run", "demo", "pool", "executor", "claude-subagent", "test", "bench")
+/** What produced an event; `app`: an Effect app embedding omcm (src/index.ts) */
+export const EventSource = Schema.Literal("hook", "run", "demo", "pool", "executor", "claude-subagent", "test", "bench", "app")
 export type EventSource = typeof EventSource.Type
 
 const optionalText = Schema.optional(Schema.NullOr(Schema.String))

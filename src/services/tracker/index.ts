@@ -1,12 +1,16 @@
 export {
   MetricsCollector,
+  type MetricsCollectorShape,
+  type ProviderStats,
   type Savings,
   type SessionSummary,
   type StatsReport,
   type StatsRow
 } from "./MetricsCollector"
-export { RealtimeTracker } from "./RealtimeTracker"
-export { Tracker } from "./Tracker"
-export { TrackerStore } from "./TrackerStore"
+export { type RealtimeOptions, RealtimeTracker, type RealtimeTrackerShape } from "./RealtimeTracker"
+export { Tracker, type TrackerShape } from "./Tracker"
+export { TrackerStore, type TrackerStoreShape } from "./TrackerStore"
+export { type EventSource, type StoredEvent, type TrackedEvent } from "./events"
+export { type CallInput, type ExecutionContext, type RoutingInput } from "./recordInput"
 export { claudeEquivalentCost, priceCall } from "./pricing"
 export { type Period, PERIODS, type TrackerStats } from "./windows"
