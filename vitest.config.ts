@@ -4,30 +4,31 @@ import { defineConfig } from "vitest/config"
 const sandbox = "test/support/sandboxHome.ts"
 const build = "test/support/buildDist.ts"
 
-// `fileParallelism`, `maxWorkers` and whether the pool starts a fresh worker per file are root-only options in
-// vitest 3. The projects that must run one file at a time do so with `singleFork`: all their files in one worker,
-// one after another, with the modules reset between files (`isolate`).
-const oneFileAtATime = { forks: { singleFork: true, isolate: true } }
-
+// `fileParallelism` and the number of workers are root options in vitest 3, but each pool has its own limit: unit
+// runs on worker threads, in parallel; integration and e2e run on forks, one at a time.
 export default defineConfig({
   test: {
-    // vitest's default is one worker fewer than the CPUs: a single one on a 2-core machine
-    maxWorkers: os.availableParallelism(),
-    // workers are reused from file to file (the unit files load the same modules: loading them once per worker
-    // halves the unit run); each project says whether the modules are reset between files
-    poolOptions: { forks: { isolate: false } },
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    poolOptions: {
+      // a thread per CPU (vitest's default leaves one out: a single worker on a 2-core machine), each running file
+      // after file with the modules it already loaded. A file that changes `it` (@effect/vitest's `layer`) changes it
+      // for the files after it in the same thread: that stays out of unit.
+      threads: { maxThreads: os.availableParallelism(), minThreads: 1, isolate: false },
+      // one file at a time, each in a fresh process: the real servers and CLIs they start keep their timing honest on
+      // a 2-core machine
+      forks: { maxForks: 1, minForks: 1 }
+    },
     projects: [
       {
         extends: true,
         test: {
           name: "unit",
-          // in-process only: no dist/, no child processes; files run in parallel, in workers that keep the modules
-          // they loaded from one file to the next
+          // in-process only: no dist/, no child processes
           include: ["test/unit/**/*.test.ts"],
           globalSetup: [sandbox],
-          poolOptions: { forks: { isolate: false } },
+          pool: "threads",
+          poolOptions: { threads: { isolate: false } },
           sequence: { groupOrder: 0 }
         }
       },
@@ -35,11 +36,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          // the real OpenCode server, the bundled CLI, git, fake scripts: one file at a time keeps their timing
-          // honest on a 2-core machine
+          // the real OpenCode server, the bundled CLI (dist/), git, fake scripts
           include: ["test/integration/**/*.test.ts"],
           globalSetup: [build, sandbox],
-          poolOptions: oneFileAtATime,
+          pool: "forks",
           sequence: { groupOrder: 1 }
         }
       },
@@ -50,7 +50,7 @@ export default defineConfig({
           // the real Claude Code CLI
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: [build, sandbox],
-          poolOptions: oneFileAtATime,
+          pool: "forks",
           sequence: { groupOrder: 2 }
         }
       }
