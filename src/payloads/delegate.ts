@@ -6,17 +6,16 @@
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { runDelegation } from "../programs/hooks/delegate"
-import type { DelegationFailure } from "../programs/hooks/delegation"
+import type { DelegationFailure, HookDelegated, HookDelegationRequest } from "../programs/hooks/delegation"
 import { Config, Paths, type PathsShape } from "../services/config"
-import type { Delegation, DelegationRequest } from "../services/daemon"
 
 export type DelegateOutcome =
-  | { readonly ok: true; readonly delegation: Delegation }
+  | { readonly ok: true; readonly delegation: HookDelegated }
   | { readonly ok: false; readonly error: DelegationFailure }
 
 /** Run one delegation on this bundle's runtime; an aborted `signal` interrupts it (and stops what it started). */
 export const delegate = (
-  request: DelegationRequest,
+  request: HookDelegationRequest,
   loaded: Context.Tag.Service<Config>,
   paths: PathsShape,
   signal?: AbortSignal

@@ -65,7 +65,7 @@ const llmRequestsFor = (requests: ReadonlyArray<SimulatedRequest>, tag: string) 
   requests.filter((r) => r.url.endsWith("/chat/completions") && JSON.stringify(r.body).includes(tag))
 
 layer(TestLayer, { timeout: Duration.seconds(120), excludeTestServices: true })("a delegated session on the real opencode serve", (it) => {
-  it.effect("the system text reaches the model, the tools switched off are not offered, and a ruleset is accepted", () =>
+  it.effect("the system text reaches the model, and the tools its ruleset denies are not offered", () =>
     Effect.gen(function*() {
       const server = yield* OpencodeTestServer
       const sim = yield* SimulatedModel
@@ -73,9 +73,11 @@ layer(TestLayer, { timeout: Duration.seconds(120), excludeTestServices: true })(
       const result = yield* (yield* OpenCodeClient).run(serverOf(server), request(server.directory, `explore ${tag}`, {
         policy: {
           system: `You are the explore agent ${tag}: read, never write.`,
-          tools: { question: false, bash: false, edit: false, write: false, apply_patch: false },
           permission: [
+            { permission: "*", pattern: "*", action: "allow" },
             { permission: "edit", pattern: "*", action: "deny" },
+            { permission: "bash", pattern: "*", action: "deny" },
+            { permission: "question", pattern: "*", action: "deny" },
             { permission: "external_directory", pattern: "*", action: "deny" }
           ]
         }

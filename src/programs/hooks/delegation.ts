@@ -10,9 +10,22 @@ export interface DelegationFailure {
   readonly message: string
 }
 
+/** One Agent call to run on OpenCode: the prompt and where, and what the sub-agent is on Claude */
+export interface HookDelegationRequest extends DelegationRequest {
+  /** the Agent call's `subagent_type`: its definition gives the session its role, tools and permissions */
+  readonly subagentType?: string | undefined
+  /** the hook input's `permission_mode` (`plan` is read-only) */
+  readonly permissionMode?: string | undefined
+}
+
+export interface HookDelegated extends Delegation {
+  /** which definition of the sub-agent the session was given, in words (or that none was found) */
+  readonly role: string
+}
+
 export interface HookDelegationShape {
   /** run a sub-agent's prompt on OpenCode (the pool daemon, else a pool of this process) with the hook's config */
-  readonly run: (request: DelegationRequest) => Effect.Effect<Delegation, DelegationFailure, Config | Paths>
+  readonly run: (request: HookDelegationRequest) => Effect.Effect<HookDelegated, DelegationFailure, Config | Paths>
 }
 
 /**

@@ -50,7 +50,9 @@ export const preToolUse = (input: PreToolUseInput) =>
       model,
       directory: input.cwd ?? process.cwd(),
       timeoutMs: config.hooks.delegateTimeoutSeconds * 1000,
-      title: `omcm ${agent}: ${call.value.description ?? call.value.prompt.slice(0, 50)}`
+      title: `omcm ${agent}: ${call.value.description ?? call.value.prompt.slice(0, 50)}`,
+      subagentType: call.value.subagent_type,
+      permissionMode: input.permission_mode
     }))
     const finished = yield* Clock.currentTimeMillis
     if (outcome._tag === "Left") {
@@ -69,10 +71,11 @@ export const preToolUse = (input: PreToolUseInput) =>
       yield* recordFailure("PreToolUse", input.session_id, `delegation of ${agent} to ${model} failed, the call runs on Claude: ${why}`)
       return Option.none<HookOutput>()
     }
-    const { result } = outcome.right
+    const { result, role } = outcome.right
     yield* tracker.recordExecution(result, { ...base, target: "opencode" })
     const { reason } = yield* delegatedReason({
       agent,
+      role,
       result,
       projectDir: input.cwd ?? process.cwd(),
       fileStem: `${input.session_id}-${input.tool_use_id ?? finished}`,

@@ -20,6 +20,8 @@ export const PreToolUseInput = Schema.Struct({
   ...Common,
   hook_event_name: Schema.Literal("PreToolUse"),
   tool_name: Schema.String,
+  /** `default`, `plan` (read-only), `acceptEdits`, `bypassPermissions`, `dontAsk`... */
+  permission_mode: Schema.optional(Schema.String),
   tool_input: Schema.Unknown,
   tool_use_id: Schema.optional(Schema.String),
   agent_id: Schema.optional(Schema.String)

@@ -5,6 +5,8 @@ import * as path from "node:path"
 
 /** Every file location omcm uses. `OMCM_CONFIG_DIR` and `OMCM_HOME` move the two roots (tests always do). */
 export interface PathsShape {
+  /** the user's home directory (HOME) */
+  readonly home: string
   readonly configDir: string
   readonly configFile: string
   readonly mappingFile: string
@@ -30,6 +32,7 @@ export class Paths extends Context.Tag("omcm/Paths")<Paths, PathsShape>() {
     const configDir = nonEmpty(env.OMCM_CONFIG_DIR) ?? path.join(home, ".claude", "plugins", "omcm")
     const stateDir = nonEmpty(env.OMCM_HOME) ?? path.join(home, ".omcm")
     return {
+      home,
       configDir,
       configFile: path.join(configDir, "config.json"),
       mappingFile: path.join(configDir, "agent-mapping.json"),

@@ -34,7 +34,7 @@ export {
   type DecidedRule,
   evaluatePermission,
   isToolHidden,
-  PermissionAction,
+  type PermissionAction,
   PermissionRule,
   PermissionRuleset,
   wildcardMatch

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { PermissionRule } from "../pool"
 
 /**
  * OpenCode's permission rules (`PermissionRuleset` of its OpenAPI: an array of `{permission, pattern, action}`) and
@@ -16,15 +17,8 @@ import * as Schema from "effect/Schema"
  *   backslashes count as slashes.
  */
 
-export const PermissionAction = Schema.Literal("allow", "deny", "ask")
-export type PermissionAction = typeof PermissionAction.Type
-
-export const PermissionRule = Schema.Struct({
-  permission: Schema.String,
-  pattern: Schema.String,
-  action: PermissionAction
-})
-export type PermissionRule = typeof PermissionRule.Type
+export { PermissionRule }
+export type PermissionAction = PermissionRule["action"]
 
 export const PermissionRuleset = Schema.Array(PermissionRule)
 export type PermissionRuleset = typeof PermissionRuleset.Type

@@ -114,7 +114,9 @@ export type PermissionRule = typeof PermissionRule.Type
 
 /**
  * What a delegated session may do and who it is: its permission ruleset (given when the session is created), the
- * tools offered to its model and the system text of its prompt.
+ * tools offered to its model and the system text of its prompt. Never give both `permission` and `tools`: OpenCode
+ * 1.18.33 replaces the session's ruleset with one made of a non-empty `tools` map (every pattern rule and the
+ * directory boundary lost); a `deny` of pattern `*` in the ruleset takes the tool away as well.
  */
 export const SessionPolicy = Schema.Struct({
   system: Schema.optional(Schema.String),
