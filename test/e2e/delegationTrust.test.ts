@@ -15,7 +15,7 @@ import {
   writeFile
 } from "../../src/simulated/openaiCompatible"
 import { runClaude } from "../support/claudeHarness"
-import { OMCM_BIN } from "../support/cli"
+import { OMCM_BIN, runOmcmAsync } from "../support/cli"
 import { type FakeAnthropic, startFakeAnthropic, type SubagentToolInput } from "../support/fakeAnthropic"
 import { simulatedPoolConfig } from "../support/poolFixture"
 import { makeTempHome, type TempHome } from "../support/tempHome"
@@ -95,6 +95,10 @@ describe("a delegated sub-agent is the same agent on another model", () => {
       { subagent_type: "executor", description: "ask", prompt: "PROBE-SUB CASE-question pick a database" },
       { subagent_type: "executor", description: "report", prompt: "PROBE-SUB CASE-long write the report" }
     ])
+    // the five calls share the pool daemon's server, as in a real session
+    const daemon = await runOmcmAsync(["pool", "start", "--detach", "--min", "1"], s.home.env, { cwd: s.cwd })
+    expect(daemon.status).toBe(0)
+    cleanups.push(async () => void await runOmcmAsync(["pool", "stop"], s.home.env))
     const escape = path.join(s.outside, "escaped.txt")
     s.model.setOptions({
       script: byCase({
