@@ -75,7 +75,8 @@ describe("Delegator and a daemon that is starting", () => {
       const { delegate, finds } = delegatorWith(null, 5)
       const error = yield* Effect.flip(delegate)
       expect(error._tag).toBe("OpenCodeNotFound")
-      expect(finds()).toBe(1)
+      // a second look only: a daemon that came up between the two is taken, no waiting
+      expect(finds()).toBe(2)
     }))
 
   it.live("waits for a daemon being launched and delegates to it", () =>

@@ -157,7 +157,8 @@ const makeDelegator = (withPool: WithPool) =>
     const startWait = Duration.seconds(config.delegation.daemonStartWaitSeconds)
     const findDaemon: Effect.Effect<Option.Option<DaemonState>> = Effect.flatMap(daemons.find, (found) =>
       Option.isSome(found) ? Effect.succeed(found) : Effect.flatMap(readLaunchState(paths.daemonLaunchFile), (launch) =>
-        launch._tag !== "starting" ? Effect.succeed(found) : daemons.find.pipe(
+        // not starting (any more): it may have come up between the two looks
+        launch._tag !== "starting" ? daemons.find : daemons.find.pipe(
           Effect.flatMap((up) => (Option.isSome(up) ? Effect.succeed(up.value) : Effect.fail("starting" as const))),
           Effect.retry(Schedule.spaced("200 millis")),
           Effect.timeoutOption(startWait),
