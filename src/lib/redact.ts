@@ -253,7 +253,8 @@ export const BUILTIN_PATTERNS: ReadonlyArray<BuiltinPattern> = [
   { kind: "pypi-token", source: `${B}pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}${E}` },
   { kind: "docker-hub-token", source: `${B}dckr_pat_[A-Za-z0-9_-]{27,}${E}` },
   // messaging, payments, SaaS
-  { kind: "slack-token", source: `${B}(?:xox[abposre]-[A-Za-z0-9-]{10,250}|xapp-\\d-[A-Za-z0-9-]{10,250})${E}` },
+  // (a digit after the prefix, as in every Slack token: `xoxo-hugs-and-kisses` is not one)
+  { kind: "slack-token", source: `${B}(?:xox[abposre](?:\\.xox[bp])?-\\d[A-Za-z0-9-]{9,250}|xapp-\\d-[A-Za-z0-9-]{10,250})${E}` },
   { kind: "slack-webhook-url", source: "https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_+-]{20,}" },
   { kind: "discord-webhook-url", source: "https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/\\d+/[A-Za-z0-9_-]{20,}" },
   { kind: "stripe-secret-key", source: `${B}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}${E}` },

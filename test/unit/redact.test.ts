@@ -241,7 +241,8 @@ token_type = "Bearer"
       "integrity: sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==",
       `<img src="${png}">`,
       "pk_live_ is a publishable key prefix; AKIA is an access key prefix",
-      "a long-identifier-with-many-words-and-numbers-1234567890-in-it"
+      "a long-identifier-with-many-words-and-numbers-1234567890-in-it",
+      "xoxo-hugs-and-kisses-from-the-team, sk-learn-style-names, task-1234567890abcdef1234567890abcdef"
     ].join("\n")
     expect(redact(text)).toEqual({ text, findings: [] })
   })
