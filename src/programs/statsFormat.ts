@@ -48,8 +48,14 @@ export const formatReport = (report: StatsReport): string =>
     "",
     table("agent", report.agents),
     "",
-    savingsLine(report.savings, report.period)
+    savingsLine(report.savings, report.period),
+    ...(report.redactions.length === 0 ? [] : [redactionLine(report.redactions)])
   ].join("\n")
+
+const redactionLine = (found: StatsReport["redactions"]): string => {
+  const total = found.reduce((n, r) => n + r.count, 0)
+  return `${plural(total, "secret")} redacted before delegated calls left the machine (${found.map((r) => `${r.kind} ${r.count}`).join(", ")})`
+}
 
 const rate = (r: number | null) => (r === null ? "-" : `${Math.round(r * 100)}%`)
 

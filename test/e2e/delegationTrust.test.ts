@@ -85,15 +85,18 @@ const conversation = (s: Setup, marker: string): ReadonlyArray<SimulatedRequest>
   s.model.requests.filter((r) => r.url.endsWith("/chat/completions") && JSON.stringify(r.body).includes(marker) && toolsOffered(r).length > 0)
 
 describe("a delegated sub-agent is the same agent on another model", () => {
-  it("keeps its role and tools, the user's deny rule and the project boundary; asks nobody; brings its whole result back", async () => {
+  it("keeps its role and tools, the user's deny rule and the project boundary; asks nobody; brings its whole result back; leaks no secret", async () => {
     const long = `LONG-START ${"the whole result ".repeat(360)}LONG-END`
+    // a fake key of OpenAI's format, made at run time
+    const key = `sk-proj-${"Q9w8E7r6T5".repeat(4)}T3BlbkFJ${"y4U3i2O1p0".repeat(2)}`
     expect(long.length).toBeGreaterThan(6_000)
     const s = await setup([
       { subagent_type: "explore", description: "look", prompt: "PROBE-SUB CASE-explore find the loader" },
       { subagent_type: "executor", description: "touch", prompt: "PROBE-SUB CASE-deny mark it done" },
       { subagent_type: "executor", description: "escape", prompt: "PROBE-SUB CASE-outside save a copy" },
       { subagent_type: "executor", description: "ask", prompt: "PROBE-SUB CASE-question pick a database" },
-      { subagent_type: "executor", description: "report", prompt: "PROBE-SUB CASE-long write the report" }
+      { subagent_type: "executor", description: "report", prompt: "PROBE-SUB CASE-long write the report" },
+      { subagent_type: "executor", description: "deploy", prompt: `PROBE-SUB CASE-secret deploy with ${key}` }
     ])
     // the five calls share the pool daemon's server, as in a real session
     const daemon = await runOmcmAsync(["pool", "start", "--detach", "--min", "1"], s.home.env, { cwd: s.cwd })
@@ -106,7 +109,8 @@ describe("a delegated sub-agent is the same agent on another model", () => {
         deny: [bashCall("touch denied-marker.txt"), { text: "DENY-DONE" }],
         outside: [writeFile(escape, "out of bounds"), { text: "OUTSIDE-DONE" }],
         question: [questionCall("Which database?", ["Postgres", "SQLite"]), { text: "QUESTION-DONE picked myself" }],
-        long: [{ text: long }]
+        long: [{ text: long }],
+        secret: [{ text: "SECRET-DONE" }]
       })
     })
     const started = Date.now()
@@ -139,6 +143,11 @@ describe("a delegated sub-agent is the same agent on another model", () => {
     // the whole result reaches the model
     const report = resultFor(s, "LONG-START")
     expect(report?.content).toContain(long)
+
+    // a secret in the prompt never reached the other provider
+    expect(resultFor(s, "SECRET-DONE")).toBeDefined()
+    expect(s.model.requests.some((r) => JSON.stringify(r.body).includes(key))).toBe(false)
+    expect(conversation(s, "CASE-secret").some((r) => JSON.stringify(r.body).includes("[REDACTED:openai-api-key]"))).toBe(true)
 
     // none of this ran on Claude, and nothing waited for a human
     expect(s.fake.subagentRequests()).toHaveLength(0)

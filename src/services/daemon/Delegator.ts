@@ -7,6 +7,7 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import type { ExecutionResult } from "../../domain/execution"
+import type { EnvFileUnreadable, InvalidSecretPattern } from "../../lib/redact"
 import { Config, Paths } from "../config"
 import {
   makeServerPool,
@@ -25,6 +26,7 @@ import type { RemoteExecutionError } from "./api"
 import type { DaemonUnreachable } from "./errors"
 import { DaemonClient } from "./DaemonClient"
 import { readLaunchState } from "./daemonLaunch"
+import { redactOutgoing } from "./redaction"
 import type { DaemonState } from "./daemonState"
 
 export interface DelegationRequest {
@@ -48,6 +50,8 @@ export interface Delegation {
 }
 
 export type DelegationError =
+  | InvalidSecretPattern
+  | EnvFileUnreadable
   | DaemonUnreachable
   | RemoteExecutionError
   | PoolExecuteError
@@ -183,5 +187,10 @@ const makeDelegator = (withPool: WithPool) =>
               Effect.catchIf((e) => e._tag === "DaemonUnreachable" && e.reason === "connect", () => inProcess(request))
             )
         }))
-    return { delegate: (request) => delegate(withWatchdog(request)) } satisfies DelegatorShape
+    return {
+      delegate: (request) =>
+        Effect.flatMap(redactOutgoing(config.delegation.redact, withWatchdog(request)), ({ findings, request: safe }) =>
+          Effect.map(delegate(safe), (done): Delegation =>
+            findings.length === 0 ? done : { ...done, result: { ...done.result, redacted: findings } }))
+    } satisfies DelegatorShape
   })

@@ -68,7 +68,11 @@ export const MIGRATIONS: ReadonlyArray<string> = [
      duration_ms, input_tokens, output_tokens, reasoning_tokens, cache_read, cache_write, COALESCE(cost, 0), unpriced,
      COALESCE(claude_cost, 0), CASE WHEN claude_cost IS NULL THEN count ELSE 0 END, '{}' FROM minute_aggregates;
    DROP TABLE minute_aggregates;
-   ALTER TABLE minute_aggregates_v2 RENAME TO minute_aggregates;`
+   ALTER TABLE minute_aggregates_v2 RENAME TO minute_aggregates;`,
+  // secrets replaced by placeholders before a delegated call left the machine, by kind
+  `CREATE TABLE IF NOT EXISTS redactions (
+     ts INTEGER NOT NULL, source TEXT NOT NULL, session_id TEXT, kind TEXT NOT NULL, count INTEGER NOT NULL);
+   CREATE INDEX IF NOT EXISTS redactions_ts ON redactions (ts);`
 ]
 
 const stateError = (file: string, what: string) => (error: unknown) =>

@@ -78,7 +78,7 @@ export const makeRealtimeTracker = (options: RealtimeOptions) =>
       if (following) ownIds.add(event.id)
     }
     const save = (event: Parameters<typeof store.insert>[0]) => Effect.tap(store.insert(event), (stored) => Effect.sync(() => push(stored)))
-    const tracker: TrackerShape = makeTracker(loaded, save, store.compact)
+    const tracker: TrackerShape = makeTracker(loaded, save, store.compact, store.insertRedactions)
 
     const getStats = (period: WindowPeriod) => Effect.map(Clock.currentTimeMillis, (now) => windowStats(period, ring, now))
 

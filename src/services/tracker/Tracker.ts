@@ -14,7 +14,7 @@ import {
   type RoutingInput
 } from "./recordInput"
 import { Config } from "../config"
-import { type CompactionResult, TrackerStore } from "./TrackerStore"
+import { type CompactionResult, TrackerStore, type TrackerStoreShape } from "./TrackerStore"
 
 /**
  * The one place omcm records what it routes and runs: hooks, `omcm run`, the pool and the daemon call it.
@@ -38,7 +38,7 @@ export class Tracker extends Context.Tag("omcm/Tracker")<Tracker, TrackerShape>(
     Effect.gen(function*() {
       const store = yield* TrackerStore
       const loaded = yield* Config
-      return makeTracker(loaded, store.insert, store.compact)
+      return makeTracker(loaded, store.insert, store.compact, store.insertRedactions)
     })
   )
 
@@ -49,7 +49,8 @@ export class Tracker extends Context.Tag("omcm/Tracker")<Tracker, TrackerShape>(
 export const makeTracker = (
   loaded: Context.Tag.Service<Config>,
   save: (event: TrackedEvent) => Effect.Effect<StoredEvent, StateError>,
-  compactBefore: (before: number) => Effect.Effect<CompactionResult, StateError>
+  compactBefore: (before: number) => Effect.Effect<CompactionResult, StateError>,
+  saveRedactions: TrackerStoreShape["insertRedactions"]
 ): TrackerShape => {
   const { config, mapping } = loaded
   const recordCall = (input: CallInput) =>
@@ -57,7 +58,11 @@ export const makeTracker = (
   return {
     recordRouting: (input) => Effect.flatMap(Clock.currentTimeMillis, (now) => save(routingEvent(config, mapping, input, now))),
     recordCall,
-    recordExecution: (result, context) => recordCall(executionCall(result, context)),
+    recordExecution: (result, context) =>
+      recordCall(executionCall(result, context)).pipe(
+        Effect.tap((stored) =>
+          saveRedactions({ ts: stored.ts, source: context.source, sessionId: context.sessionId ?? null }, result.redacted ?? []))
+      ),
     compact: Effect.flatMap(
       Clock.currentTimeMillis,
       (now) => compactBefore(now - config.tracker.compactAfterHours * 3_600_000)

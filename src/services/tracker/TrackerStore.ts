@@ -23,6 +23,11 @@ import * as Sql from "./trackerSql"
 export type { Dimension } from "./trackerSql"
 export type { CompactionResult } from "./compaction"
 
+export interface RedactionCount {
+  readonly kind: string
+  readonly count: number
+}
+
 export interface SummaryRow {
   /** the row's value of each grouped dimension ('' for none; success is '0' or '1') */
   readonly key: Readonly<Partial<Record<Sql.Dimension, string>>>
@@ -61,6 +66,13 @@ export interface TrackerStoreShape {
     since: number,
     dims: ReadonlyArray<Sql.Dimension>
   ) => Effect.Effect<ReadonlyMap<Sql.Dimension, ReadonlyMap<string, Percentiles>>, StateError>
+  /** the secrets one delegated call had replaced, by kind */
+  readonly insertRedactions: (
+    row: { readonly ts: number; readonly source: string; readonly sessionId: string | null },
+    findings: ReadonlyArray<RedactionCount>
+  ) => Effect.Effect<void, StateError>
+  /** secrets replaced since `since`, by kind, most first */
+  readonly redactions: (since: number) => Effect.Effect<ReadonlyArray<RedactionCount>, StateError>
   /** fold raw events older than `before` into minute aggregates: one transaction, idempotent */
   readonly compact: (before: number) => Effect.Effect<CompactionResult, StateError>
 }
@@ -165,6 +177,15 @@ export const makeTrackerStore = (store: Context.Tag.Service<Store>): TrackerStor
     insert: (event) => store.use("record an event", (db) => insertWith(db, event)),
     tail: (afterId, limit) =>
       store.use("read new events", (db) => decodeEventRows(statement(db)(Sql.TAIL).all(afterId, limit))),
+    insertRedactions: (row, findings) =>
+      findings.length === 0 ? Effect.void : store.transaction("record redactions", (db) => {
+        const insert = statement(db)("INSERT INTO redactions (ts, source, session_id, kind, count) VALUES (?, ?, ?, ?, ?)")
+        for (const f of findings) insert.run(row.ts, row.source, row.sessionId, f.kind, f.count)
+      }),
+    redactions: (since) =>
+      store.use("read redactions", (db) =>
+        statement(db)("SELECT kind, SUM(count) AS count FROM redactions WHERE ts >= ? GROUP BY kind ORDER BY count DESC, kind")
+          .all(since) as ReadonlyArray<RedactionCount>),
     lastRouting: (sessionId) =>
       store.use("read the last routing", (db) =>
         Option.fromNullable(decodeEventRows(
