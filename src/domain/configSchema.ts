@@ -117,6 +117,10 @@ export const OmcmConfig = Schema.Struct({
       patterns: expect(Schema.Array(RedactPattern), "expected a list of {name, pattern}", false)
     })
   }),
+  balancer: Schema.Struct({
+    /** how long a provider (a 429, a bad key) or a model (a 5xx, a stall) that failed is left alone */
+    cooldownSeconds: positive
+  }),
   claude: Schema.Struct({ bin: nullableText }),
   tracker: Schema.Struct({
     capacity: int(10, 10_000_000),

@@ -76,6 +76,7 @@ export const defaultConfig: OmcmConfig = {
     permissions: null,
     redact: { enabled: true, envFiles: true, patterns: [] }
   },
+  balancer: { cooldownSeconds: 60 },
   claude: { bin: null },
   tracker: {
     capacity: 10_000,

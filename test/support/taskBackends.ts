@@ -83,7 +83,8 @@ export const routingFromValues = (overrides: DeepPartial<OmcmConfig> = {}, mappi
     Layer.provideMerge(Layer.mergeAll(
       Layer.succeed(ClaudeUsage, unknownUsage),
       RouterState.memory,
-      Sessions.layerWithoutDependencies.pipe(Layer.provide(Store.layerInMemory)),
+      Sessions.layerWithoutDependencies,
       Layer.succeed(Config, Config.make(overrides, mapping))
-    ))
+    )),
+    Layer.provide(Store.layerInMemory)
   )

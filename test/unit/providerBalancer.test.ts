@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc, Layer } from "effect"
+import { Context, Effect, FastCheck as fc, Layer } from "effect"
 import { type BalancerSettings, balancerSettings, DEFAULT_PROVIDERS } from "../../src/services/balancer/strategies"
 import { Config } from "../../src/services/config/Config"
+import { Store } from "../../src/services/store/Store"
 import { makeProviderBalancer, ProviderBalancer } from "../../src/services/balancer/ProviderBalancer"
 
 const defaults = balancerSettings({})
@@ -19,15 +20,16 @@ describe("ProviderBalancer settings", () => {
     ])
   })
 
-  it.effect("agent-mapping.json's balancingStrategy and providers override the defaults field by field", () =>
+  it.scoped("agent-mapping.json's balancingStrategy and providers override the defaults field by field", () =>
     Effect.gen(function*() {
       const mapping = {
         balancingStrategy: "latency" as const,
         providers: { openai: { weight: 5 }, gemini: { enabled: false }, mistral: { priority: 3, models: ["large"] } }
       }
-      const balancer = yield* ProviderBalancer.pipe(
-        Effect.provide(ProviderBalancer.layerWithoutDependencies.pipe(Layer.provide(Layer.succeed(Config, Config.make({}, mapping)))))
-      )
+      const context = yield* Layer.build(ProviderBalancer.layerWithoutDependencies.pipe(
+        Layer.provide([Layer.succeed(Config, Config.make({}, mapping)), Store.layerInMemory])
+      ))
+      const balancer = Context.get(context, ProviderBalancer)
       expect(balancer.settings.strategy).toBe("latency")
       expect(Object.fromEntries(balancer.settings.providers)).toEqual({
         claude: DEFAULT_PROVIDERS[0]![1],
@@ -88,7 +90,7 @@ describe("ProviderBalancer strategies", () => {
 
   it.effect("selectWithContext excludes providers, keeps analysis and HIGH agents to top priority, reserves the estimate", () =>
     Effect.gen(function*() {
-      const b = yield* makeProviderBalancer({ ...defaults, strategy: "usage" }, (agent) => (agent === "architect" ? "HIGH" : "MEDIUM"))
+      const b = yield* makeProviderBalancer({ ...defaults, strategy: "usage" }, { tierOf: (agent) => (agent === "architect" ? "HIGH" : "MEDIUM") })
       expect(yield* b.selectWithContext({ taskType: "analysis", agentType: "architect", tokenEstimate: 5000, excludeProviders: ["gemini"] })).toBe("claude")
       expect(yield* b.selectWithContext({ agentType: "architect" })).toBe("claude")
       expect(yield* b.selectWithContext({ taskType: "execution", tokenEstimate: 100 })).toBe("openai")

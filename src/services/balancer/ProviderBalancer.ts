@@ -2,7 +2,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
 import { lookupAgent } from "../router"
 import {
   averageLatency,
@@ -12,7 +13,6 @@ import {
   balancerSettings,
   configuredName,
   eligibleProviders,
-  emptyBalancerState,
   type NoProviderAvailable,
   type Pick,
   pickBy,
@@ -25,8 +25,14 @@ import {
   withLatency,
   withTokenUsage
 } from "./strategies"
+import type { StateError } from "../../domain/errors"
 import type { Tier } from "../../domain/model"
 import { Config } from "../config"
+import { Store } from "../store"
+import { type BalancerStateStore, memoryStateStore, sqliteStateStore } from "./balancerStore"
+import { type Failure, providerOf, withOutcome } from "./cooldown"
+import { type Ordering, orderCandidates } from "./ordering"
+export type { Ordering } from "./ordering"
 
 export { NoProviderAvailable } from "./strategies"
 export type { BalancerSettings, BalancingStrategy, ProviderSettings } from "./strategies"
@@ -54,9 +60,51 @@ export interface BalancerStats {
   readonly latencySamples: Readonly<Record<string, number>>
   readonly tokenUsage: Readonly<Record<string, number>>
   readonly selections: Readonly<Record<string, number>>
+  /** providers (`openai`) and models (`openai/gpt-5.4`) left alone until `until` (epoch ms) */
+  readonly coolingDown: ReadonlyArray<{ readonly target: string; readonly until: number; readonly reason: string }>
 }
 
-type Select = (candidates?: ReadonlyArray<string>) => Effect.Effect<string, NoProviderAvailable>
+type Select = (candidates?: ReadonlyArray<string>) => Effect.Effect<string, NoProviderAvailable | StateError>
+
+
+/** what one call on a candidate came to: its latency and tokens, or the failure that cools it down */
+export type CallOutcome =
+  | { readonly ok: true; readonly latencyMs: number; readonly tokens: number }
+  | { readonly ok: false; readonly failure: Failure }
+
+/** one candidate tried and given up on the way to an answer */
+export interface FailoverAttempt {
+  readonly id: string
+  readonly error: string
+}
+
+export interface FailoverOptions<A, E> {
+  /** the tier's candidates, in the configured order */
+  readonly candidates: ReadonlyArray<string>
+  readonly context?: SelectionContext | undefined
+  /** the whole budget: a next candidate is tried only while time is left, and gets what is left */
+  readonly budgetMs: number
+  readonly attempt: (id: string, remainingMs: number) => Effect.Effect<A, E>
+  /** how a failure counts; `retry: false` when the work had started (tool calls made): never replayed elsewhere */
+  readonly classify: (error: E) => { readonly failure: Failure; readonly retry: boolean }
+  readonly measure: (value: A) => { readonly latencyMs: number; readonly tokens: number }
+}
+
+export interface FailedOver<A> {
+  readonly value: A
+  /** the candidate that answered */
+  readonly id: string
+  readonly attempts: ReadonlyArray<FailoverAttempt>
+}
+
+/** Every candidate failed, was cooling down, or the budget ran out: the caller runs the work on Claude. */
+export class CandidatesExhausted<E> extends Data.TaggedError("CandidatesExhausted")<{
+  readonly attempts: ReadonlyArray<FailoverAttempt>
+  readonly last: E | undefined
+  /** the work had started on the last candidate: it was not replayed on another */
+  readonly workStarted: boolean
+  readonly message: string
+}> {}
 
 export interface ProviderBalancerShape {
   readonly settings: BalancerSettings
@@ -70,48 +118,75 @@ export interface ProviderBalancerShape {
   readonly selectByUsage: Select
   /** with the configured strategy */
   readonly select: Select
-  readonly selectWithContext: (context: SelectionContext) => Effect.Effect<string, NoProviderAvailable>
+  readonly selectWithContext: (context: SelectionContext) => Effect.Effect<string, NoProviderAvailable | StateError>
   /** one response time (ms) of a provider; names of unknown providers and invalid numbers are ignored */
-  readonly recordLatency: (provider: string, ms: number) => Effect.Effect<void>
+  readonly recordLatency: (provider: string, ms: number) => Effect.Effect<void, StateError>
   /** set a provider's current token usage */
-  readonly updateTokenUsage: (provider: string, tokens: number) => Effect.Effect<void>
+  readonly updateTokenUsage: (provider: string, tokens: number) => Effect.Effect<void, StateError>
   /** add to a provider's token usage (what a finished call used) */
-  readonly addTokenUsage: (provider: string, tokens: number) => Effect.Effect<void>
-  readonly getStats: Effect.Effect<BalancerStats>
+  readonly addTokenUsage: (provider: string, tokens: number) => Effect.Effect<void, StateError>
+  /**
+   * The order to try `candidates` in: those cooling down and disabled left out; of the best priority left, the
+   * configured strategy picks the provider that leads; the rest follow by priority, in the given order.
+   */
+  readonly order: (candidates: ReadonlyArray<string>, context?: SelectionContext) => Effect.Effect<Ordering, StateError>
+  /** a finished call of one candidate: latency and usage, or a failure that cools its provider or model down */
+  readonly recordOutcome: (id: string, outcome: CallOutcome) => Effect.Effect<void, StateError>
+  /** try the candidates in `order`, recording each outcome, until one answers (see FailoverOptions) */
+  readonly failover: <A, E>(options: FailoverOptions<A, E>) => Effect.Effect<FailedOver<A>, CandidatesExhausted<E> | StateError>
+  readonly getStats: Effect.Effect<BalancerStats, StateError>
 }
 
 export class ProviderBalancer extends Context.Tag("omcm/ProviderBalancer")<ProviderBalancer, ProviderBalancerShape>() {
   /** settings from agent-mapping.json (`balancingStrategy`, `providers`) over the seed's defaults */
-  static readonly layerWithoutDependencies: Layer.Layer<ProviderBalancer, never, Config> = Layer.effect(
+  static readonly layerWithoutDependencies: Layer.Layer<ProviderBalancer, never, Config | Store> = Layer.effect(
     ProviderBalancer,
-    Effect.flatMap(Config, ({ config, mapping }) =>
-      makeProviderBalancer(balancerSettings(mapping), (agent) => lookupAgent(config, mapping, agent).tier))
+    Effect.gen(function*() {
+      const { config, mapping } = yield* Config
+      const store = yield* Store
+      return yield* makeProviderBalancer(balancerSettings(mapping), {
+        tierOf: (agent) => lookupAgent(config, mapping, agent).tier,
+        cooldownMs: config.balancer.cooldownSeconds * 1000,
+        store: sqliteStateStore(store)
+      })
+    })
   )
 
-  static readonly layer = ProviderBalancer.layerWithoutDependencies.pipe(Layer.provide(Config.layer))
+  static readonly layer = ProviderBalancer.layerWithoutDependencies.pipe(Layer.provide([Config.layer, Store.layer]))
 
-  /** a balancer with the given settings (tests) */
+  /** a balancer with the given settings, its state in memory (tests) */
   static readonly make = (settings: BalancerSettings, tierOf?: (agent: string) => Tier): Layer.Layer<ProviderBalancer> =>
-    Layer.effect(ProviderBalancer, makeProviderBalancer(settings, tierOf))
+    Layer.effect(ProviderBalancer, makeProviderBalancer(settings, { tierOf }))
 }
 
 const isAmount = (n: number) => Number.isFinite(n) && n >= 0
 
+export interface BalancerOptions {
+  readonly tierOf?: ((agent: string) => Tier) | undefined
+  /** how long a failed provider or model is left alone (config.json `balancer.cooldownSeconds`) */
+  readonly cooldownMs?: number | undefined
+  /** default: in memory */
+  readonly store?: BalancerStateStore | undefined
+}
+
 export const makeProviderBalancer = (
   settings: BalancerSettings,
-  tierOf: (agent: string) => Tier = () => "MEDIUM"
+  options: BalancerOptions = {}
 ): Effect.Effect<ProviderBalancerShape> =>
-  Effect.map(Ref.make<BalancerState>(emptyBalancerState), (state): ProviderBalancerShape => {
+  Effect.gen(function*() {
+    const tierOf = options.tierOf ?? (() => "MEDIUM" as const)
+    const cooldownMs = options.cooldownMs ?? 60_000
+    const state = options.store ?? (yield* memoryStateStore)
     const allNames = settings.providers.map(([name]) => name)
 
     const choose = (
       pick: (s: BalancerState, providers: ReadonlyArray<string>) => Pick,
       candidates: ReadonlyArray<string> = allNames,
       exclude: ReadonlyArray<string> = []
-    ): Effect.Effect<string, NoProviderAvailable> =>
+    ): Effect.Effect<string, NoProviderAvailable | StateError> =>
       Either.match(eligibleProviders(settings, candidates, exclude), {
         onLeft: (error) => Effect.fail(error),
-        onRight: (providers) => Ref.modify(state, (s) => pick(s, providers))
+        onRight: (providers) => state.modify((s) => pick(s, providers))
       })
 
     const strategyPick = (strategy: BalancingStrategy) => (s: BalancerState, providers: ReadonlyArray<string>) =>
@@ -119,7 +194,7 @@ export const makeProviderBalancer = (
 
     const update = (provider: string, f: (s: BalancerState, name: string) => BalancerState) => {
       const name = configuredName(settings, provider)
-      return name === undefined ? Effect.void : Ref.update(state, (s) => f(s, name))
+      return name === undefined ? Effect.void : state.modify((s) => [undefined, f(s, name)] as const)
     }
 
     const addTokenUsage = (provider: string, tokens: number) =>
@@ -135,6 +210,61 @@ export const makeProviderBalancer = (
       )
     }
 
+    const order = (candidates: ReadonlyArray<string>, context: SelectionContext = {}) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        state.modify((s) => orderCandidates(settings, s, candidates, now, context.strategy ?? settings.strategy, context.excludeProviders ?? [])))
+
+    const recordOutcome = (id: string, outcome: CallOutcome) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        state.modify((s) => {
+          let next = withOutcome(s, id, now, outcome.ok ? undefined : outcome.failure, cooldownMs)
+          const name = configuredName(settings, providerOf(id))
+          if (outcome.ok && name !== undefined) {
+            if (isAmount(outcome.latencyMs)) next = withLatency(next, name, outcome.latencyMs, settings.latencyWindow)
+            if (isAmount(outcome.tokens)) next = withTokenUsage(next, name, (next.tokenUsage.get(name) ?? 0) + outcome.tokens)
+          }
+          return [undefined, next] as const
+        }))
+
+    const failover = <A, E>(o: FailoverOptions<A, E>): Effect.Effect<FailedOver<A>, CandidatesExhausted<E> | StateError> =>
+      Effect.gen(function*() {
+        const started = yield* Clock.currentTimeMillis
+        const { coolingDown, tryOrder } = yield* order(o.candidates, o.context)
+        const attempts: Array<FailoverAttempt> = []
+        let last: E | undefined
+        for (const id of tryOrder) {
+          const remaining = o.budgetMs - ((yield* Clock.currentTimeMillis) - started)
+          if (remaining <= 0) break
+          const result = yield* Effect.either(o.attempt(id, remaining))
+          if (result._tag === "Right") {
+            yield* recordOutcome(id, { ok: true, ...o.measure(result.right) })
+            return { value: result.right, id, attempts }
+          }
+          last = result.left
+          const { failure, retry } = o.classify(result.left)
+          yield* recordOutcome(id, { ok: false, failure })
+          attempts.push({ id, error: failure.reason })
+          if (!retry) {
+            return yield* new CandidatesExhausted({
+              attempts,
+              last,
+              workStarted: true,
+              message: `${id} failed after its work had started (${failure.reason}); not replayed on another provider`
+            })
+          }
+        }
+        const why = [
+          ...attempts.map((a) => `${a.id}: ${a.error}`),
+          ...coolingDown.map((c) => `${c.id}: cooling down (${c.reason})`)
+        ]
+        return yield* new CandidatesExhausted({
+          attempts,
+          last,
+          workStarted: false,
+          message: why.length === 0 ? "no OpenCode candidate to try" : `no OpenCode candidate answered: ${why.join("; ")}`
+        })
+      })
+
     const record = <A>(map: ReadonlyMap<string, A>) => Object.fromEntries(allNames.map((name) => [name, map.get(name)]))
 
     return {
@@ -149,13 +279,18 @@ export const makeProviderBalancer = (
         isAmount(ms) ? update(provider, (s, name) => withLatency(s, name, ms, settings.latencyWindow)) : Effect.void,
       updateTokenUsage: (provider, tokens) => (isAmount(tokens) ? update(provider, (s, name) => withTokenUsage(s, name, tokens)) : Effect.void),
       addTokenUsage,
-      getStats: Effect.map(Ref.get(state), (s) => ({
-        strategy: settings.strategy,
-        providers: Object.fromEntries(settings.providers),
-        latencies: Object.fromEntries(allNames.map((name) => [name, averageLatency(s, name)])),
-        latencySamples: Object.fromEntries(allNames.map((name) => [name, s.latencies.get(name)?.length ?? 0])),
-        tokenUsage: Object.fromEntries(Object.entries(record(s.tokenUsage)).map(([k, v]) => [k, v ?? 0])),
-        selections: Object.fromEntries(Object.entries(record(s.selections)).map(([k, v]) => [k, v ?? 0]))
-      }))
-    }
+      order,
+      recordOutcome,
+      failover,
+      getStats: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        state.modify((s) => [{
+          strategy: settings.strategy,
+          providers: Object.fromEntries(settings.providers),
+          latencies: Object.fromEntries(allNames.map((name) => [name, averageLatency(s, name)])),
+          latencySamples: Object.fromEntries(allNames.map((name) => [name, s.latencies.get(name)?.length ?? 0])),
+          tokenUsage: Object.fromEntries(Object.entries(record(s.tokenUsage)).map(([k, v]) => [k, v ?? 0])),
+          selections: Object.fromEntries(Object.entries(record(s.selections)).map(([k, v]) => [k, v ?? 0])),
+          coolingDown: [...s.cooldowns].filter(([, c]) => c.until > now).map(([target, c]) => ({ target, until: c.until, reason: c.reason }))
+        }, s] as const))
+    } satisfies ProviderBalancerShape
   })

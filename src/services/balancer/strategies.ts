@@ -30,7 +30,7 @@ export const DEFAULT_PROVIDERS: ReadonlyArray<readonly [string, ProviderSettings
   ["gemini", { weight: 2, priority: 2, enabled: true, models: ["gemini-3-pro", "gemini-3-flash"] }]
 ]
 
-const NEW_PROVIDER: ProviderSettings = { weight: 1, priority: 2, enabled: true, models: [] }
+export const NEW_PROVIDER: ProviderSettings = { weight: 1, priority: 2, enabled: true, models: [] }
 
 export const DEFAULT_LATENCY_WINDOW = 20
 
@@ -93,6 +93,18 @@ export const eligibleProviders = (
 // ---------------------------------------------------------------------------------------------------------------
 // State
 
+/** a provider or model left alone until `until` (epoch ms) */
+export interface Cooldown {
+  readonly until: number
+  readonly reason: string
+}
+
+/** one finished call, for the failure-rate rule */
+export interface Outcome {
+  readonly ts: number
+  readonly ok: boolean
+}
+
 export interface BalancerState {
   /** next round-robin turn, per candidate set */
   readonly turns: ReadonlyMap<string, number>
@@ -102,6 +114,10 @@ export interface BalancerState {
   readonly latencies: ReadonlyMap<string, ReadonlyArray<number>>
   readonly tokenUsage: ReadonlyMap<string, number>
   readonly selections: ReadonlyMap<string, number>
+  /** by provider, or by `provider/model` (see cooldown.ts) */
+  readonly cooldowns: ReadonlyMap<string, Cooldown>
+  /** each provider's calls within the failure-rate window */
+  readonly outcomes: ReadonlyMap<string, ReadonlyArray<Outcome>>
 }
 
 export const emptyBalancerState: BalancerState = {
@@ -109,7 +125,9 @@ export const emptyBalancerState: BalancerState = {
   currentWeights: new Map(),
   latencies: new Map(),
   tokenUsage: new Map(),
-  selections: new Map()
+  selections: new Map(),
+  cooldowns: new Map(),
+  outcomes: new Map()
 }
 
 /** Each distinct set of candidates has its own cycle, so a rotation is exact whatever else was asked meanwhile. */

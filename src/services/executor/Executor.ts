@@ -236,7 +236,7 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
       : Effect.zipRight(
         balancer.recordLatency(route.provider, result.executionTime),
         balancer.addTokenUsage(route.provider, totalTokens(result.tokens))
-      )
+      ).pipe(Effect.ignore)
 
   /** run one routed task; never fails: a failure is a result with `success: false` */
   const runTask = (task: Task, route: TaskRoute, options: ExecuteTasksOptions, observer: TaskObserver): Effect.Effect<TaskResult> =>
