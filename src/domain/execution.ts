@@ -29,6 +29,10 @@ export const ExecutionResult = Schema.Struct({
   serverPort: Schema.NullOr(Schema.Number),
   /** what the delegated session asked a human for and was refused (nobody is there to answer) */
   refused: Schema.optional(Schema.Array(Schema.String)),
+  /** the candidate asked first, when another one answered (`provider/model`) */
+  requestedModel: Schema.optional(Schema.String),
+  /** the candidates given up on the way, and why */
+  failovers: Schema.optional(Schema.Array(Schema.Struct({ id: Schema.String, error: Schema.String }))),
   /** secrets replaced by placeholders in what was sent, by kind (`openai-api-key`, `env:DATABASE_URL`...) */
   redacted: Schema.optional(Schema.Array(Schema.Struct({ kind: Schema.String, count: Schema.Number }))),
   /** the files the delegated session changed, relative to its directory */

@@ -44,12 +44,13 @@ import { statuslineLine } from "./statusline"
 
 /** a pool error, as the API answers it: its tag, one-line message, and what the balancer needs of it */
 const remoteError = (error: { readonly _tag: string; readonly message: string }) => {
-  const extra = error as { kind?: unknown; retryAfterMs?: unknown }
+  const extra = error as { kind?: unknown; retryAfterMs?: unknown; afterOutput?: unknown }
   return new RemoteExecutionError({
     tag: error._tag,
     message: error.message,
     ...(typeof extra.kind === "string" ? { kind: extra.kind } : {}),
-    ...(typeof extra.retryAfterMs === "number" ? { retryAfterMs: extra.retryAfterMs } : {})
+    ...(typeof extra.retryAfterMs === "number" ? { retryAfterMs: extra.retryAfterMs } : {}),
+    ...(extra.afterOutput === true ? { afterOutput: true } : {})
   })
 }
 

@@ -121,7 +121,8 @@ describe("ProviderBalancer.failover", () => {
         measure: () => ({ latencyMs: 0, tokens: 0 })
       }))
       expect(tried).toHaveLength(1)
-      expect(error).toMatchObject({ _tag: "CandidatesExhausted", workStarted: true })
+      // the failure itself is the answer: the caller runs the work on Claude with its reason
+      expect(error).toEqual({ kind: "late" })
     }))
 
   it.effect("when every candidate fails or cools down, the call is for Claude, with every reason", () =>
@@ -135,8 +136,8 @@ describe("ProviderBalancer.failover", () => {
         classify,
         measure: () => ({ latencyMs: 0, tokens: 0 })
       }))
-      expect(error).toMatchObject({ _tag: "CandidatesExhausted", workStarted: false })
-      expect(error.message).toBe(
+      expect(error).toMatchObject({ _tag: "CandidatesExhausted" })
+      expect((error as { message: string }).message).toBe(
         "no OpenCode candidate answered: openai/gpt-5.4: no output; google/gemini-3.1-pro-preview: cooling down (rate limited (429))"
       )
     }))

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import type { ExecutionResult } from "../../src/domain/execution"
+import { ProviderBalancer } from "../../src/services/balancer/ProviderBalancer"
+import { balancerSettings } from "../../src/services/balancer/strategies"
 import { Config } from "../../src/services/config/Config"
 import { Paths } from "../../src/services/config/Paths"
 import { DaemonClient } from "../../src/services/daemon/DaemonClient"
@@ -48,7 +50,13 @@ const delegatorWith = (upAfterMs: number | null, waitSeconds: number) => {
   })
   const config = Config.make({ pool: { opencodeBin: "/nonexistent/opencode" }, delegation: { daemonStartWaitSeconds: waitSeconds } })
   const layer = Delegator.layerWithoutDependencies.pipe(
-    Layer.provide(Layer.mergeAll(client, Layer.succeed(Config, config), Layer.succeed(Paths, home.paths), NodeContext.layer)),
+    Layer.provide(Layer.mergeAll(
+      client,
+      Layer.succeed(Config, config),
+      Layer.succeed(Paths, home.paths),
+      NodeContext.layer,
+      ProviderBalancer.make(balancerSettings({}))
+    )),
     Layer.provide(Layer.succeed(OpenCodeClient, {} as OpenCodeClient["Type"]))
   )
   const delegate = Effect.flatMap(Delegator, (d) =>

@@ -3,6 +3,8 @@ import { Effect, Layer, Option } from "effect"
 import { type DaemonState, DaemonUnreachable, type ExecuteBody } from "../../src/services/daemon"
 import type { ExecutionResult } from "../../src/domain/execution"
 import { ClaudeExecutor, type ClaudeRequest } from "../../src/services/executor/ClaudeExecutor"
+import { ProviderBalancer } from "../../src/services/balancer/ProviderBalancer"
+import { balancerSettings } from "../../src/services/balancer/strategies"
 import { Config } from "../../src/services/config/Config"
 import { DaemonClient } from "../../src/services/daemon/DaemonClient"
 import { Paths } from "../../src/services/config/Paths"
@@ -33,6 +35,7 @@ const backendsWith = (daemonAnswer: (body: ExecuteBody) => Effect.Effect<Executi
   const layer = TaskBackends.layerWithoutDependencies.pipe(
     Layer.provide(Delegator.layerSharingPoolWithoutDependencies({ projectDir: home.root })),
     Layer.provide(Layer.mergeAll(
+      ProviderBalancer.make(balancerSettings({})),
       Layer.succeed(Config, Config.make()),
       Layer.succeed(Paths, home.paths),
       Layer.succeed(DaemonClient, {

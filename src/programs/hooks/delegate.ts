@@ -6,15 +6,17 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { ProviderBalancer } from "../../services/balancer"
 import { Config, Paths } from "../../services/config"
+import { Store } from "../../services/store"
 import { DaemonClient, Delegator } from "../../services/daemon"
 import { type DelegationPlan, planDelegation } from "../../services/delegation"
 import { PoolRuntimeLive } from "../../services/pool"
 import type { HookDelegated, HookDelegationRequest } from "./delegation"
 
 const DelegatorLive = Delegator.layerWithoutDependencies.pipe(
-  Layer.provide([DaemonClient.layerWithoutDependencies, PoolRuntimeLive]),
-  Layer.provide(FetchHttpClient.layer)
+  Layer.provide([DaemonClient.layerWithoutDependencies, ProviderBalancer.layerWithoutDependencies, PoolRuntimeLive]),
+  Layer.provide([FetchHttpClient.layer, Store.layerWithoutDependencies])
 )
 
 /** the result header's word on the role the session was given */

@@ -101,8 +101,6 @@ export interface FailedOver<A> {
 export class CandidatesExhausted<E> extends Data.TaggedError("CandidatesExhausted")<{
   readonly attempts: ReadonlyArray<FailoverAttempt>
   readonly last: E | undefined
-  /** the work had started on the last candidate: it was not replayed on another */
-  readonly workStarted: boolean
   readonly message: string
 }> {}
 
@@ -133,7 +131,7 @@ export interface ProviderBalancerShape {
   /** a finished call of one candidate: latency and usage, or a failure that cools its provider or model down */
   readonly recordOutcome: (id: string, outcome: CallOutcome) => Effect.Effect<void, StateError>
   /** try the candidates in `order`, recording each outcome, until one answers (see FailoverOptions) */
-  readonly failover: <A, E>(options: FailoverOptions<A, E>) => Effect.Effect<FailedOver<A>, CandidatesExhausted<E> | StateError>
+  readonly failover: <A, E>(options: FailoverOptions<A, E>) => Effect.Effect<FailedOver<A>, E | CandidatesExhausted<E> | StateError>
   readonly getStats: Effect.Effect<BalancerStats, StateError>
 }
 
@@ -226,7 +224,7 @@ export const makeProviderBalancer = (
           return [undefined, next] as const
         }))
 
-    const failover = <A, E>(o: FailoverOptions<A, E>): Effect.Effect<FailedOver<A>, CandidatesExhausted<E> | StateError> =>
+    const failover = <A, E>(o: FailoverOptions<A, E>): Effect.Effect<FailedOver<A>, E | CandidatesExhausted<E> | StateError> =>
       Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis
         const { coolingDown, tryOrder } = yield* order(o.candidates, o.context)
@@ -244,14 +242,8 @@ export const makeProviderBalancer = (
           const { failure, retry } = o.classify(result.left)
           yield* recordOutcome(id, { ok: false, failure })
           attempts.push({ id, error: failure.reason })
-          if (!retry) {
-            return yield* new CandidatesExhausted({
-              attempts,
-              last,
-              workStarted: true,
-              message: `${id} failed after its work had started (${failure.reason}); not replayed on another provider`
-            })
-          }
+          // the work had started, or another candidate would fare no better: the failure is the answer
+          if (!retry) return yield* Effect.fail(result.left)
         }
         const why = [
           ...attempts.map((a) => `${a.id}: ${a.error}`),
@@ -260,7 +252,6 @@ export const makeProviderBalancer = (
         return yield* new CandidatesExhausted({
           attempts,
           last,
-          workStarted: false,
           message: why.length === 0 ? "no OpenCode candidate to try" : `no OpenCode candidate answered: ${why.join("; ")}`
         })
       })

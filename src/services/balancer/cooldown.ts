@@ -9,8 +9,8 @@ export type { Cooldown, Outcome } from "./strategies"
 
 /** How a failed call counts against its provider. */
 export interface Failure {
-  /** a 429 or a bad key is the provider's; a 5xx or a stalled session, the model's */
-  readonly scope: "provider" | "model"
+  /** a 429 or a bad key is the provider's; a 5xx or a stalled session, the model's; `none`: omcm's own trouble */
+  readonly scope: "provider" | "model" | "none"
   readonly reason: string
   /** what the provider asked (Retry-After) */
   readonly retryAfterMs?: number | undefined
@@ -58,6 +58,7 @@ export const withOutcome = (
   failure: Failure | undefined,
   cooldownMs: number
 ): BalancerState => {
+  if (failure?.scope === "none") return state
   const provider = providerOf(id)
   const outcomes = [...(state.outcomes.get(provider) ?? []), { ts: now, ok: failure === undefined }]
     .filter((o) => now - o.ts < FAILURE_WINDOW_MS)

@@ -6,7 +6,8 @@ import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
-import type { ExecutionResult } from "../../domain/execution"
+import { type ExecutionResult, totalTokens } from "../../domain/execution"
+import { type CandidatesExhausted, ProviderBalancer } from "../balancer"
 import type { EnvFileUnreadable, InvalidSecretPattern } from "../../lib/redact"
 import { Config, Paths } from "../config"
 import {
@@ -22,9 +23,10 @@ import {
   type ServerStartFailed,
   type SessionPolicy
 } from "../pool"
-import type { RemoteExecutionError } from "./api"
-import type { DaemonUnreachable } from "./errors"
 import { DaemonClient } from "./DaemonClient"
+import { classifyDelegationFailure, type DelegationAttemptError } from "./delegationFailure"
+
+export type { DelegationAttemptError } from "./delegationFailure"
 import { readLaunchState } from "./daemonLaunch"
 import { redactOutgoing } from "./redaction"
 import type { DaemonState } from "./daemonState"
@@ -38,6 +40,11 @@ export interface DelegationRequest {
   readonly directory: string
   readonly timeoutMs: number
   readonly title?: string | undefined
+  /**
+   * the tier's OpenCode candidates (`provider/model`), in the configured order; `model` is the one the router named.
+   * Absent: `model` alone. Each is tried while the time lasts, a failed or cooling one left for the next.
+   */
+  readonly candidates?: ReadonlyArray<string> | undefined
   /** what the session may do and who it is: the agent's role, tools and permissions */
   readonly policy?: SessionPolicy | undefined
   readonly idleTimeoutMs?: number | undefined
@@ -49,15 +56,8 @@ export interface Delegation {
   readonly via: "daemon" | "in-process pool"
 }
 
-export type DelegationError =
-  | InvalidSecretPattern
-  | EnvFileUnreadable
-  | DaemonUnreachable
-  | RemoteExecutionError
-  | PoolExecuteError
-  | ServerStartFailed
-  | PortsExhausted
-  | OpenCodeNotFound
+
+export type DelegationError = DelegationAttemptError | CandidatesExhausted<DelegationAttemptError> | InvalidSecretPattern | EnvFileUnreadable
 
 /** Runs work on OpenCode: on the pool daemon when one runs, else on a pool of this process. */
 export interface DelegatorShape {
@@ -74,7 +74,7 @@ export interface SharedPoolOptions {
 
 export class Delegator extends Context.Tag("omcm/Delegator")<Delegator, DelegatorShape>() {
   /** without a daemon, each call starts a one-server pool of its own and stops it after (a hook, `omcm run`) */
-  static readonly layerWithoutDependencies: Layer.Layer<Delegator, never, PoolDependencies | DaemonClient> = Layer.effect(
+  static readonly layerWithoutDependencies: Layer.Layer<Delegator, never, PoolDependencies | DaemonClient | ProviderBalancer> = Layer.effect(
     Delegator,
     Effect.flatMap(Effect.context<PoolDependencies>(), (context) =>
       makeDelegator((request, run) =>
@@ -84,7 +84,7 @@ export class Delegator extends Context.Tag("omcm/Delegator")<Delegator, Delegato
   )
 
   static readonly layer = Delegator.layerWithoutDependencies.pipe(
-    Layer.provide([Config.layer, Paths.layer, DaemonClient.layer, PoolRuntimeLive])
+    Layer.provide([Config.layer, Paths.layer, DaemonClient.layer, ProviderBalancer.layer, PoolRuntimeLive])
   )
 
   /**
@@ -93,7 +93,7 @@ export class Delegator extends Context.Tag("omcm/Delegator")<Delegator, Delegato
    */
   static readonly layerSharingPoolWithoutDependencies = (
     options: SharedPoolOptions = {}
-  ): Layer.Layer<Delegator, never, PoolDependencies | DaemonClient> =>
+  ): Layer.Layer<Delegator, never, PoolDependencies | DaemonClient | ProviderBalancer> =>
     Layer.scoped(
       Delegator,
       Effect.gen(function*() {
@@ -113,7 +113,7 @@ export class Delegator extends Context.Tag("omcm/Delegator")<Delegator, Delegato
 
   static readonly layerSharingPool = (options: SharedPoolOptions = {}) =>
     Delegator.layerSharingPoolWithoutDependencies(options).pipe(
-      Layer.provide([Config.layer, Paths.layer, DaemonClient.layer, PoolRuntimeLive])
+      Layer.provide([Config.layer, Paths.layer, DaemonClient.layer, ProviderBalancer.layer, PoolRuntimeLive])
     )
 }
 
@@ -187,10 +187,31 @@ const makeDelegator = (withPool: WithPool) =>
               Effect.catchIf((e) => e._tag === "DaemonUnreachable" && e.reason === "connect", () => inProcess(request))
             )
         }))
+    const balancer = yield* ProviderBalancer
+    /**
+     * The tier's candidates in the balancer's order, cooling ones left out; a failure before any output moves the call
+     * to the next one within the overall time; when none answers, the call is Claude's (CandidatesExhausted).
+     */
+    const withFailover = (request: DelegationRequest) =>
+      balancer.failover({
+        candidates: request.candidates !== undefined && request.candidates.length > 0 ? request.candidates : [request.model],
+        budgetMs: request.timeoutMs,
+        attempt: (model, remainingMs) => delegate({ ...request, model, timeoutMs: remainingMs }),
+        classify: classifyDelegationFailure,
+        measure: (done) => ({ latencyMs: done.result.executionTime, tokens: totalTokens(done.result.tokens) })
+      }).pipe(
+        Effect.map(({ attempts, id, value }): Delegation =>
+          attempts.length === 0 ? value : {
+            ...value,
+            result: { ...value.result, requestedModel: attempts[0]!.id === id ? request.model : attempts[0]!.id, failovers: attempts }
+          }),
+        // the balancer's state could not be kept: the call itself is still worth making
+        Effect.catchTag("StateError", () => delegate(request))
+      )
     return {
       delegate: (request) =>
         Effect.flatMap(redactOutgoing(config.delegation.redact, withWatchdog(request)), ({ findings, request: safe }) =>
-          Effect.map(delegate(safe), (done): Delegation =>
+          Effect.map(withFailover(safe), (done): Delegation =>
             findings.length === 0 ? done : { ...done, result: { ...done.result, redacted: findings } }))
     } satisfies DelegatorShape
   })

@@ -28,7 +28,9 @@ export class RemoteExecutionError extends Schema.TaggedError<RemoteExecutionErro
     tag: Schema.String,
     message: Schema.String,
     kind: Schema.optional(Schema.String),
-    retryAfterMs: Schema.optional(Schema.Number)
+    retryAfterMs: Schema.optional(Schema.Number),
+    /** the model had started its work (see OpenCodeProviderError) */
+    afterOutput: Schema.optional(Schema.Boolean)
   },
   HttpApiSchema.annotations({ status: 502 })
 ) {}

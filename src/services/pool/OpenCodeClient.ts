@@ -27,7 +27,7 @@ import {
   OpenCodeBadResponse,
   type OpenCodeError,
   OpenCodeEvent,
-  type OpenCodeProviderError,
+  OpenCodeProviderError,
   OpenCodeStalled,
   OpenCodeTimeout,
   OpenCodeUnauthorized,
@@ -425,8 +425,17 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
         system: request.policy?.system,
         tools: request.policy?.tools
       })
-      // the first to end wins, failure or not
-      const reply = yield* Effect.raceFirst(ask, Effect.raceFirst(failFast, stalled(session, request)))
+      // the first to end wins, failure or not; a failure says whether the model had started its work
+      const reply = yield* Effect.raceFirst(ask, Effect.raceFirst(failFast, stalled(session, request))).pipe(
+        Effect.catchAll((error) =>
+          Effect.flatMap(session.producedOutput, (started) =>
+            Effect.fail(
+              !started ? error
+              : error._tag === "OpenCodeProviderError" ? new OpenCodeProviderError({ ...error, afterOutput: true })
+              : error._tag === "OpenCodeStalled" ? new OpenCodeStalled({ ...error, afterOutput: true })
+              : error
+            )))
+      )
       return { reply, refused: yield* Ref.get(refused) }
     }))
 

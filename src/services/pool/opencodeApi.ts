@@ -276,6 +276,8 @@ export class OpenCodeProviderError extends Data.TaggedError("OpenCodeProviderErr
   readonly providerID: string
   readonly modelID: string
   readonly message: string
+  /** the model had produced output (tool calls made) before it failed: its work is not replayed elsewhere */
+  readonly afterOutput?: boolean | undefined
 }> {}
 
 /** No answer within the caller's time limit. */
@@ -303,6 +305,8 @@ export class OpenCodeStalled extends Data.TaggedError("OpenCodeStalled")<{
   readonly providerID: string
   readonly modelID: string
   readonly message: string
+  /** see OpenCodeProviderError */
+  readonly afterOutput?: boolean | undefined
 }> {}
 
 /** The turn was aborted by someone else than this call (another client, a server shutdown). */

@@ -72,7 +72,10 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   // secrets replaced by placeholders before a delegated call left the machine, by kind
   `CREATE TABLE IF NOT EXISTS redactions (
      ts INTEGER NOT NULL, source TEXT NOT NULL, session_id TEXT, kind TEXT NOT NULL, count INTEGER NOT NULL);
-   CREATE INDEX IF NOT EXISTS redactions_ts ON redactions (ts);`
+   CREATE INDEX IF NOT EXISTS redactions_ts ON redactions (ts);`,
+  // a call that failed over: the candidate asked first, and those given up on the way (JSON [{id, error}])
+  `ALTER TABLE events ADD COLUMN requested_model TEXT;
+   ALTER TABLE events ADD COLUMN failovers TEXT;`
 ]
 
 const stateError = (file: string, what: string) => (error: unknown) =>

@@ -34,7 +34,9 @@ const EventColumns = Schema.Struct({
   claude_cost: Schema.NullOr(Schema.Number),
   error: NullableText,
   detail: NullableText,
-  outcome: Schema.NullOr(Flag)
+  outcome: Schema.NullOr(Flag),
+  requested_model: NullableText,
+  failovers: Schema.NullOr(Schema.parseJson(Schema.Array(Schema.Struct({ id: Schema.String, error: Schema.String }))))
 })
 
 /**
@@ -67,7 +69,9 @@ export const EventRow = Schema.transform(EventColumns, Schema.typeSchema(StoredE
     claudeCost: r.claude_cost,
     error: r.error,
     detail: r.detail,
-    ...(r.outcome === null ? {} : { outcome: r.outcome })
+    ...(r.outcome === null ? {} : { outcome: r.outcome }),
+    ...(r.requested_model === null ? {} : { requestedModel: r.requested_model }),
+    ...(r.failovers === null ? {} : { failovers: r.failovers })
   }),
   encode: (e) => ({
     id: e.id,
@@ -93,7 +97,9 @@ export const EventRow = Schema.transform(EventColumns, Schema.typeSchema(StoredE
     claude_cost: e.claudeCost ?? null,
     error: e.error ?? null,
     detail: e.detail ?? null,
-    outcome: e.outcome ?? null
+    outcome: e.outcome ?? null,
+    requested_model: e.requestedModel ?? null,
+    failovers: e.failovers ?? null
   })
 })
 

@@ -36,6 +36,10 @@ export const TrackedEvent = Schema.Struct({
   claudeCost: Schema.optional(Schema.NullOr(Schema.Number)),
   error: optionalText,
   detail: optionalText,
+  /** the candidate asked first (`provider/model`), when another one answered */
+  requestedModel: optionalText,
+  /** the candidates given up on the way, and why */
+  failovers: Schema.optional(Schema.NullOr(Schema.Array(Schema.Struct({ id: Schema.String, error: Schema.String })))),
   /**
    * Whether the event carries the outcome of work (latency, success, tokens, cost). Calls always do; a routing
    * event does when it was recorded together with its result (the seed's `recordRouting({duration, ...})`).

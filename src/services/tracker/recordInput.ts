@@ -57,6 +57,10 @@ export interface CallInput {
   /** default: the call read cached tokens */
   readonly cacheHit?: boolean | undefined
   readonly detail?: string | undefined
+  /** the candidate asked first (`provider/model`), when another one answered */
+  readonly requestedModel?: string | undefined
+  /** the candidates given up on the way, and why */
+  readonly failovers?: ReadonlyArray<{ readonly id: string; readonly error: string }> | undefined
 }
 
 /** What an `ExecutionResult` does not say about itself. */
@@ -161,6 +165,8 @@ export const callEvent = (config: OmcmConfig, mapping: AgentMapping, input: Call
     claudeCost: priced.claudeCost,
     error: input.success ? null : (input.error ?? "failed"),
     detail: input.detail ?? null,
+    ...(input.requestedModel === undefined ? {} : { requestedModel: input.requestedModel }),
+    ...(input.failovers === undefined || input.failovers.length === 0 ? {} : { failovers: input.failovers }),
     outcome: true
   }
 }
@@ -172,6 +178,8 @@ export const executionCall = (result: ExecutionResult, context: ExecutionContext
   model: result.model,
   tokens: result.tokens,
   durationMs: result.executionTime,
+  requestedModel: result.requestedModel,
+  failovers: result.failovers,
   success: result.exitCode === 0,
   error: result.exitCode === 0 ? null : (result.stderr.trim().split("\n")[0] || `exit code ${result.exitCode}`)
 })
