@@ -1,7 +1,7 @@
 export { NoServerAvailable, OpenCodeNotFound, PortsExhausted, ServerStartFailed } from "./errors"
 export { opencodeServeEnv, simulatedOpencodeConfig, type SimulatedProviderSpec } from "./opencodeEnv"
 export { resolveBinary } from "./opencodeBinary"
-export { OpenCodeClient, type OpenCodeClientShape } from "./OpenCodeClient"
+export { OpenCodeClient, type OpenCodeClientShape, type ProviderListing } from "./OpenCodeClient"
 export { OpenCodeStalled, type OpenCodeError, PermissionRule, SessionPolicy } from "./opencodeApi"
 export { type ChangedFile } from "./changedFiles"
 export { type HumanRequest } from "./SessionWatch"
