@@ -13,6 +13,7 @@ import type { BalancerSettings } from "./services/balancer"
 import { ProviderBalancer } from "./services/balancer"
 import { Config, type DeepPartial, Paths } from "./services/config"
 import type { TaskBackendsShape } from "./services/executor"
+import { CatalogCache } from "./services/models"
 import { TaskBackends } from "./services/executor"
 import { ClaudeUsage, FusionRouter, RouterState, Sessions } from "./services/router"
 import { Store } from "./services/store"
@@ -56,6 +57,7 @@ export const RoutingTest = (
     Layer.provideMerge(Layer.mergeAll(
       ClaudeUsageTest(usage),
       RouterStateMemory,
+      CatalogCache.none,
       Sessions.layerWithoutDependencies.pipe(Layer.provide(StoreInMemory)),
       ConfigTest(overrides, mapping)
     ))

@@ -1,3 +1,5 @@
+import type * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { Tier } from "./model"
 
@@ -26,7 +28,73 @@ const words = expect(
 const stringMap = expect(Schema.Record({ key: Schema.String, value: Schema.String }), "expected an object of strings")
 const nullableText = expect(Schema.NullOr(Schema.String.pipe(Schema.minLength(1))), "expected a path or null")
 
-export const TierModels = Schema.Struct({ claude: modelId, opencode: modelId })
+const regex = expect(
+  Schema.String.pipe(
+    Schema.minLength(1),
+    Schema.filter((s) => {
+      try {
+        new RegExp(s, "i")
+        return true
+      } catch {
+        return false
+      }
+    })
+  ),
+  "expected a regular expression"
+)
+
+/**
+ * A model chosen from the OpenCode server's own catalog (`GET /config/providers`, the connected part of
+ * `GET /provider`) instead of a fixed id: among the provider's models that are active and support tool calls, those
+ * whose id matches `match` and not `exclude` (case-insensitive, without the `provider/`), the newest (release date),
+ * the cheapest (input + output price) or the first in the catalog's order. `limit` models become candidates (1).
+ */
+export const ModelSelector = Schema.Struct({
+  /** an OpenCode provider id (openai, google, openrouter...); default: every connected provider */
+  provider: Schema.optional(expect(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9._-]+$/)), "expected a provider id such as \"openai\"")),
+  match: Schema.optional(regex),
+  exclude: Schema.optional(regex),
+  pick: Schema.optional(expect(Schema.Literal("newest", "cheapest", "first"), `expected one of "newest", "cheapest", "first"`)),
+  limit: Schema.optional(int(1, 20))
+})
+export type ModelSelector = typeof ModelSelector.Type
+
+export type ModelChoice = string | ModelSelector
+export type OpencodeModels = ModelChoice | ReadonlyArray<ModelChoice>
+
+/**
+ * A union decoded by the input's shape (a string, a list, an object), so that a problem is reported by the member the
+ * user meant: `models.LOW.opencode.match: expected a regular expression`, not "expected a model id".
+ */
+const byShape = <A>(
+  members: { readonly string: Schema.Schema.AnyNoContext; readonly object: Schema.Schema.AnyNoContext; readonly array?: Schema.Schema.AnyNoContext },
+  title: string
+): Schema.Schema<A> =>
+  Schema.declare<A, A, readonly []>([], {
+    decode: () => (input, options) => {
+      const member = typeof input === "string"
+        ? members.string
+        : Array.isArray(input) && members.array !== undefined
+        ? members.array
+        : typeof input === "object" && input !== null && !Array.isArray(input)
+        ? members.object
+        : members.string
+      return ParseResult.decodeUnknown(member)(input, options) as Effect.Effect<A, ParseResult.ParseIssue>
+    },
+    encode: () => (input) => ParseResult.succeed(input as A)
+  }, { title })
+
+/** A fixed `provider/model` id, or a selector resolved against OpenCode's catalog. */
+export const ModelChoice: Schema.Schema<ModelChoice> = byShape({ string: modelId, object: ModelSelector }, "ModelChoice")
+
+/** One choice, or a list of them: the tier's candidates, in order. */
+export const OpencodeModels: Schema.Schema<OpencodeModels> = byShape({
+  string: modelId,
+  object: ModelSelector,
+  array: expect(Schema.Array(ModelChoice).pipe(Schema.minItems(1)), "expected a non-empty list of model ids and selectors", false)
+}, "OpencodeModels")
+
+export const TierModels = Schema.Struct({ claude: modelId, opencode: OpencodeModels })
 
 export const Price = Schema.Struct({
   input: nonNegative,

@@ -15,10 +15,37 @@ export const defaultConfig: OmcmConfig = {
     autoDelegate: true,
     defaultTier: "MEDIUM"
   },
+  // OpenCode's side of each tier: selectors resolved against the OpenCode server's own catalog (only models that are
+  // active, support tool calls and whose provider has credentials), then a fixed id that routing uses until a catalog
+  // has been read. What they resolve to in the catalog compiled into OpenCode 1.18.33 (docs/models.md):
+  //   HIGH   gpt-6-astra (2026-09-04, OpenAI's flagship at $10/$50 per M), then gemini-3.1-pro-preview
+  //   MEDIUM gpt-6-sol (2026-09-22), then gemini-3.1-pro-preview (2026-02-19, Google's newest pro)
+  //   LOW    gemini-3.8-flash (2026-09-02), then gpt-5.4-mini (2026-03-17)
   models: {
-    HIGH: { claude: "anthropic/opus", opencode: "openai/gpt-5.2" },
-    MEDIUM: { claude: "anthropic/sonnet", opencode: "openai/gpt-5.2-codex" },
-    LOW: { claude: "anthropic/haiku", opencode: "google/gemini-3-flash" }
+    HIGH: {
+      claude: "anthropic/opus",
+      opencode: [
+        { provider: "openai", match: "^gpt-[0-9.]+(-astra)?$", pick: "newest" },
+        { provider: "google", match: "^gemini-[0-9.]+-pro(-preview)?$", pick: "newest" },
+        "openai/gpt-6-astra"
+      ]
+    },
+    MEDIUM: {
+      claude: "anthropic/sonnet",
+      opencode: [
+        { provider: "openai", match: "^gpt-[0-9.]+(-codex|-sol)?$", pick: "newest" },
+        { provider: "google", match: "^gemini-[0-9.]+-pro(-preview)?$", pick: "newest" },
+        "openai/gpt-6-sol"
+      ]
+    },
+    LOW: {
+      claude: "anthropic/haiku",
+      opencode: [
+        { provider: "google", match: "^gemini-[0-9.]+-flash$", pick: "newest" },
+        { provider: "openai", match: "^gpt-[0-9.]+-mini$", pick: "newest" },
+        "google/gemini-3.8-flash"
+      ]
+    }
   },
   // USD per million tokens
   prices: {
@@ -30,7 +57,13 @@ export const defaultConfig: OmcmConfig = {
     "openai/gpt-5.2": { input: 3, output: 12, cacheRead: 0.3 },
     "openai/gpt-5.2-codex": { input: 3, output: 12, cacheRead: 0.3 },
     "google/gemini-3-pro": { input: 2, output: 8, cacheRead: 0.2 },
-    "google/gemini-3-flash": { input: 0.5, output: 2, cacheRead: 0.05 }
+    "google/gemini-3-flash": { input: 0.5, output: 2, cacheRead: 0.05 },
+    // what the default selectors resolve to in OpenCode 1.18.33's catalog, at its prices (up to 272k tokens of context)
+    "openai/gpt-6-astra": { input: 10, output: 50, cacheRead: 1, cacheWrite: 12.5 },
+    "openai/gpt-6-sol": { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 },
+    "openai/gpt-5.4-mini": { input: 0.75, output: 4.5, cacheRead: 0.075 },
+    "google/gemini-3.8-flash": { input: 0.75, output: 3.75, cacheRead: 0.075 },
+    "google/gemini-3.1-pro-preview": { input: 2, output: 12, cacheRead: 0.2 }
   },
   modes: {
     hulw: ["hulw", "hybrid ultrawork", "하이브리드 울트라워크"],

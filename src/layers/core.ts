@@ -1,5 +1,6 @@
 import * as Layer from "effect/Layer"
 import { Config, Paths } from "../services/config"
+import { CatalogCache } from "../services/models"
 import { ClaudeUsage, FusionRouter, RouterState, Sessions } from "../services/router"
 import { Store } from "../services/store"
 import { MetricsCollector, Tracker, TrackerStore } from "../services/tracker"
@@ -37,7 +38,8 @@ export const makeRelayLive = (env: NodeJS.ProcessEnv) =>
       ClaudeUsage.layerWith(env),
       RouterState.layerWithoutDependencies,
       Sessions.layerWithoutDependencies,
-      TrackerStore.layerWithoutDependencies
+      TrackerStore.layerWithoutDependencies,
+      CatalogCache.layerWithoutDependencies
     )),
     Layer.provideMerge(Store.layerWithoutDependencies),
     Layer.provideMerge(Config.layerWithoutDependencies),

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
@@ -35,6 +36,7 @@ import { processStartTicks } from "../lib/processes"
 import type { RelayServices } from "../layers/core"
 import { poolOptionsFromConfig, type PoolOverrides, makeServerPool, type ServerPoolShape } from "../services/pool"
 import { Config, Paths } from "../services/config"
+import { type CatalogReading, makeCatalogCache, makeModelCatalog, type ModelCatalogShape } from "../services/models"
 import { Store } from "../services/store"
 import { recordFailure } from "../services/claude-code"
 import { makeHookContexts } from "../layers/hookContexts"
@@ -54,11 +56,24 @@ const remoteError = (error: { readonly _tag: string; readonly message: string })
   })
 }
 
+/** OpenCode's provider list as a server of the daemon's pool sees it */
+const readCatalog = (pool: ServerPoolShape) =>
+  pool.providers().pipe(
+    Effect.map((listing): CatalogReading => ({
+      body: listing.body,
+      source: `the pool daemon's server on port ${listing.port}`,
+      opencodeVersion: listing.version
+    }))
+  )
+
+/** every hour, and at start: a key added to OpenCode (`opencode auth login`) or a newer catalog shows up */
+const CATALOG_REFRESH = "60 minutes"
+
 /**
  * The daemon's API (services/daemon/api.ts DaemonApi), on 127.0.0.1 only. Every route needs the bearer token from
  * the 0600 state file. A client that disconnects interrupts its request, which aborts the OpenCode session.
  */
-const makeApi = (pool: ServerPoolShape, token: string, stop: Effect.Effect<void>, activity: Activity) => {
+const makeApi = (pool: ServerPoolShape, models: ModelCatalogShape, token: string, stop: Effect.Effect<void>, activity: Activity) => {
   const handlers = HttpApiBuilder.group(DaemonApi, "pool", (routes) =>
     routes
       .handle("status", () => activity.track(pool.getStatus))
@@ -75,6 +90,7 @@ const makeApi = (pool: ServerPoolShape, token: string, stop: Effect.Effect<void>
             firstOutputTimeoutMs: body.firstOutputTimeoutMs
           }).pipe(Effect.mapError(remoteError))
         ))
+      .handle("models", () => activity.track(models.refresh(readCatalog(pool)).pipe(Effect.mapError(remoteError))))
       .handle("shutdown", () => activity.track(Effect.as(Effect.forkDaemon(Effect.delay(stop, "50 millis")), { stopping: true }))))
   const authorization = Layer.succeed(DaemonAuthorization, {
     bearer: (given) =>
@@ -137,6 +153,14 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
       const options = yield* poolOptionsFromConfig(config, paths, overrides)
       const pool = yield* makeServerPool(options)
       yield* pool.initialize
+      // routing reads the saved catalog: hooks never start a server for it
+      const models = makeModelCatalog(config, makeCatalogCache(paths.modelsFile))
+      yield* models.refresh(readCatalog(pool)).pipe(
+        Effect.tapError((e) => Console.error(`omcm pool: cannot read OpenCode's model catalog: ${e.message}`)),
+        Effect.ignore,
+        Effect.repeat(Schedule.spaced(CATALOG_REFRESH)),
+        Effect.forkScoped
+      )
 
       const token = randomBytes(32).toString("base64url")
       const stopped = yield* Deferred.make<void>()
@@ -146,7 +170,7 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
       const hookContexts = yield* makeHookContexts
       const activity = yield* makeActivity
       const stop = Deferred.succeed(stopped, undefined).pipe(Effect.asVoid)
-      const app = yield* HttpApiBuilder.httpApp.pipe(Effect.provide(yield* Layer.build(makeApi(pool, token, stop, activity))))
+      const app = yield* HttpApiBuilder.httpApp.pipe(Effect.provide(yield* Layer.build(makeApi(pool, models, token, stop, activity))))
       const platform = yield* Layer.build(NodeHttpServer.layerContext)
       yield* serveRelay(paths.relayDir, answerRelayed(hookContexts.contextFor), activity.track)
       yield* server.serve(Effect.provide(app, platform))

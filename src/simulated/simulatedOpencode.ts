@@ -1,10 +1,17 @@
 import type { OmcmConfig } from "../domain/configSchema"
 import { splitModelId } from "../domain/model"
+import { explicitIds } from "../services/models"
 import { opencodeServeEnv, type SimulatedProviderSpec, simulatedOpencodeConfig } from "../services/pool"
 
-/** Every OpenCode model the configuration routes to, grouped by provider, with the configured prices. */
+/**
+ * Every OpenCode model the configuration names, grouped by provider, with the configured prices: the fixed ids of
+ * `models.*.opencode` (with the defaults, the real catalog ids routing uses until a catalog is read, which the
+ * default selectors also resolve to against a simulated server) and every priced model but Claude's (the defaults
+ * price `openai/gpt-5.2-codex` & co., the ids tests and `omcm run --model` use).
+ */
 export const providersOfConfig = (config: OmcmConfig, extraModels: ReadonlyArray<string> = []): ReadonlyArray<SimulatedProviderSpec> => {
-  const ids = new Set([...Object.values(config.models).map((m) => m.opencode), ...extraModels])
+  const priced = Object.keys(config.prices).filter((id) => id.includes("/") && splitModelId(id).provider !== "anthropic")
+  const ids = new Set([...Object.values(config.models).flatMap((m) => explicitIds(m.opencode)), ...priced, ...extraModels])
   const byProvider = new Map<string, Array<SimulatedProviderSpec["models"][number]>>()
   for (const id of ids) {
     const { model, provider } = splitModelId(id)

@@ -45,7 +45,7 @@ const setup = async (fakeOptions: FakeAnthropicOptions, config: Record<string, u
     fs.writeFileSync(path.join(cwd, ".claude", "agents", `${name}.md`), `---\nname: ${name}\ndescription: The ${name} agent\n---\nYou are the ${name} agent.\n`)
   }
   const base = simulatedPoolConfig(home, model)
-  home.writeConfig({ ...config, pool: { ...base.pool, ...(config.pool as object | undefined) } })
+  home.writeConfig({ models: base.models, ...config, pool: { ...base.pool, ...(config.pool as object | undefined) } })
   return { home, fake, model, cwd }
 }
 

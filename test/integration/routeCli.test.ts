@@ -32,7 +32,7 @@ describe("omcm route (default config)", () => {
 
   it("detects the mode from --prompt and explains itself in text form", () => {
     const out = route("oh-my-claudecode:writer", "--prompt", "write the docs with hulw")
-    expect(out).toContain("OpenCode (google/gemini-3-flash)")
+    expect(out).toContain("OpenCode (google/gemini-3.8-flash)")
     expect(out).toContain("mode hulw")
   })
 

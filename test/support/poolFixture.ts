@@ -8,6 +8,7 @@ import { makeServerPool, type PoolOptions } from "../../src/services/pool/Server
 import { OPENCODE_OFFLINE_FLAGS, simulatedOpencodeConfig } from "../../src/services/pool/opencodeEnv"
 import { providersOfConfig, simulatedServeEnv } from "../../src/simulated/simulatedOpencode"
 import type { SimulatedModelHandle } from "../../src/simulated/openaiCompatible"
+import { SIMULATED_TIER_MODELS } from "./simulatedModels"
 import type { TempHome } from "./tempHome"
 
 export const OPENCODE_BIN = path.resolve(__dirname, "../../node_modules/.bin/opencode")
@@ -62,11 +63,13 @@ export const isAlive = (pid: number) => {
 
 /**
  * config.json content that makes the CLI's pools talk to the simulated model, with OpenCode's state under the
- * temp home (what a user would write to point omcm at their own OpenAI-compatible endpoint).
+ * temp home (what a user would write to point omcm at their own OpenAI-compatible endpoint), and the tiers on the
+ * simulated model ids.
  */
 export const simulatedPoolConfig = (home: TempHome, model: SimulatedModelHandle, pool: Record<string, unknown> = {}) => {
   const root = path.join(home.root, "opencode", "home")
   return {
+    models: SIMULATED_TIER_MODELS,
     pool: {
       basePort: 14100 + Math.floor(Math.random() * 40) * 20,
       env: {

@@ -1,14 +1,16 @@
 import { Clock, Effect, Layer, Ref } from "effect"
 import type { ExecutionResult } from "../../src/domain/execution"
 import { ClaudeUsage } from "../../src/services/router/ClaudeUsage"
-import { Config, type DeepPartial } from "../../src/services/config/Config"
+import { Config, type DeepPartial, deepMerge } from "../../src/services/config/Config"
 import { FusionRouter } from "../../src/services/router/FusionRouter"
 import { RouterState } from "../../src/services/router/RouterState"
 import { Sessions } from "../../src/services/router/Sessions"
+import { CatalogCache } from "../../src/services/models/CatalogCache"
 import { Store } from "../../src/services/store/Store"
 import { ProviderBalancer } from "../../src/services/balancer/ProviderBalancer"
 import { type TaskBackendError, TaskBackends } from "../../src/services/executor/TaskBackends"
 import type { AgentMapping, OmcmConfig } from "../../src/domain/configSchema"
+import { SIMULATED_TIER_MODELS } from "./simulatedModels"
 
 export interface BackendCall {
   readonly backend: "claude" | "opencode"
@@ -77,14 +79,15 @@ const unknownUsage = ClaudeUsage.of({
   readStatuslineCache: Effect.succeedNone
 })
 
-/** FusionRouter and Config from values in code: no files, no network, in-memory router state */
+/** FusionRouter and Config from values in code (the tiers on the simulated model ids): no files, no network, in-memory router state */
 export const routingFromValues = (overrides: DeepPartial<OmcmConfig> = {}, mapping: AgentMapping = {}) =>
   Layer.mergeAll(FusionRouter.layerWithoutDependencies, ProviderBalancer.layerWithoutDependencies).pipe(
     Layer.provideMerge(Layer.mergeAll(
       Layer.succeed(ClaudeUsage, unknownUsage),
       RouterState.memory,
+      CatalogCache.none,
       Sessions.layerWithoutDependencies,
-      Layer.succeed(Config, Config.make(overrides, mapping))
+      Layer.succeed(Config, Config.make(deepMerge({ models: SIMULATED_TIER_MODELS }, overrides) as DeepPartial<OmcmConfig>, mapping))
     )),
     Layer.provide(Store.layerInMemory)
   )

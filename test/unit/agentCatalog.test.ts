@@ -45,7 +45,7 @@ describe("agent catalog", () => {
     }
     expect(lookupAgent(defaultConfig, mapping, "oh-my-claudecode:explore")).toMatchObject({ tier: "HIGH", tierSource: "agent-mapping" })
     expect(lookupAgent(defaultConfig, mapping, "writer")).toMatchObject({ tier: "LOW", opencodeModel: "google/gemini-3-pro" })
-    expect(lookupAgent(defaultConfig, mapping, "critic")).toMatchObject({ claudeModel: "anthropic/sonnet", opencodeModel: "openai/gpt-5.2" })
+    expect(lookupAgent(defaultConfig, mapping, "critic")).toMatchObject({ claudeModel: "anthropic/sonnet", opencodeModel: "openai/gpt-6-astra" })
   })
 
   it("strips prefixes and case", () => {

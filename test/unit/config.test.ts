@@ -25,7 +25,7 @@ describe("Config", () => {
     const { config } = exit.value
     expect(config.fusionDefault).toBe(false)
     expect(config.routing).toMatchObject({ enabled: true, usageThreshold: 70, maxOpencodeWorkers: 3, autoDelegate: true })
-    expect(config.models.MEDIUM.opencode).toBe("openai/gpt-5.2-codex")
+    expect(config.models.MEDIUM.opencode).toContain("openai/gpt-6-sol")
     expect([...exit.value.sources.values()].every((s) => s === "default")).toBe(true)
   })
 

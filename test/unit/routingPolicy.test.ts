@@ -20,8 +20,8 @@ describe("hulw routes by tier", () => {
     for (const u of [usage(0), usage(50), usage(95), unknown]) {
       const d = decide(name, "hulw", u)
       if (tier === "HIGH") expect(d).toMatchObject({ target: "claude", provider: "anthropic", model: "opus" })
-      if (tier === "MEDIUM") expect(d).toMatchObject({ target: "opencode", provider: "openai", model: "gpt-5.2-codex" })
-      if (tier === "LOW") expect(d).toMatchObject({ target: "opencode", provider: "google", model: "gemini-3-flash" })
+      if (tier === "MEDIUM") expect(d).toMatchObject({ target: "opencode", provider: "openai", model: "gpt-6-sol" })
+      if (tier === "LOW") expect(d).toMatchObject({ target: "opencode", provider: "google", model: "gemini-3.8-flash" })
       expect(d.tier).toBe(tier)
       expect(d.reason.length).toBeGreaterThan(10)
     }
@@ -55,7 +55,7 @@ describe("ulw switches by usage band", () => {
   })
 
   it("uses the tier's OpenCode model when heavy, HIGH included", () => {
-    expect(decide("architect", "ulw", usage(95))).toMatchObject({ target: "opencode", provider: "openai", model: "gpt-5.2" })
+    expect(decide("architect", "ulw", usage(95))).toMatchObject({ target: "opencode", provider: "openai", model: "gpt-6-astra" })
   })
 })
 
@@ -85,7 +85,7 @@ describe("switches that override modes", () => {
   })
   it("preferOpencode wins over the mode", () => {
     const c = withConfig((c) => ({ ...c, routing: { ...c.routing, preferOpencode: ["oh-my-claudecode:architect"] } }))
-    expect(decide("architect", "off", usage(0), c)).toMatchObject({ target: "opencode", model: "gpt-5.2" })
+    expect(decide("architect", "off", usage(0), c)).toMatchObject({ target: "opencode", model: "gpt-6-astra" })
   })
 
   const modes: ReadonlyArray<Mode> = ["hulw", "ulw", "autopilot", "off"]

@@ -38,4 +38,5 @@ export const configPath = Effect.gen(function*() {
   yield* Console.log(`agent mapping ${paths.mappingFile}`)
   yield* Console.log(`state         ${paths.stateDir}`)
   yield* Console.log(`database      ${paths.dbFile}`)
+  yield* Console.log(`models        ${paths.modelsFile}`)
 })

@@ -8,6 +8,7 @@ import { configPath, configShow, configValidate } from "./config"
 import { demoCommand } from "./demo"
 import { handoffCommand } from "./handoff"
 import { installCommand, uninstallCommand } from "./install"
+import { modelsCommand } from "./models"
 import { poolCommand } from "./pool"
 import { runCommand } from "./run"
 import { routeProgram } from "./route"
@@ -83,6 +84,7 @@ const root = Command.make("omcm").pipe(
     tasksCommand,
     handoffCommand,
     poolCommand,
+    modelsCommand,
     statsCommand,
     balancerCommand,
     configCommand,

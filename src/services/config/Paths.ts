@@ -23,6 +23,8 @@ export interface PathsShape {
   readonly autostartPausedFile: string
   /** the pid of the daemon a hook launched, until it is up (a launch that never came up holds off the next) */
   readonly daemonLaunchFile: string
+  /** OpenCode's model catalog as last read from a server, for every process (routing reads it; no hook starts a server) */
+  readonly modelsFile: string
   readonly claudeConfigDir: string
 }
 
@@ -46,6 +48,7 @@ export class Paths extends Context.Tag("omcm/Paths")<Paths, PathsShape>() {
       relayDir: path.join(stateDir, "relay"),
       autostartPausedFile: path.join(stateDir, "autostart-paused"),
       daemonLaunchFile: path.join(stateDir, "daemon-launch"),
+      modelsFile: path.join(stateDir, "opencode-models.json"),
       claudeConfigDir: nonEmpty(env.CLAUDE_CONFIG_DIR) ?? path.join(home, ".claude")
     }
   }

@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type { ExecutionResult } from "../../domain/execution"
 import { Paths } from "../config"
+import type { OpencodeCatalog } from "../models"
 import type { PoolStatus } from "../pool"
 import { DaemonApi, type ExecuteBody, RemoteExecutionError } from "./api"
 import { type DaemonState, findRunningDaemon } from "./daemonState"
@@ -46,30 +47,39 @@ const poolApi = (httpClient: HttpClient.HttpClient, daemon: DaemonState) =>
   })
 type PoolApi = Effect.Effect.Success<ReturnType<typeof poolApi>>
 
-export const makeDaemonClient = (daemonFile: string, httpClient: HttpClient.HttpClient): DaemonClientShape => {
-  const call = <A, E>(
-    daemon: DaemonState,
-    timeout: Duration.DurationInput,
-    f: (api: PoolApi) => Effect.Effect<A, E>
-  ): Effect.Effect<A, DaemonError> =>
-    poolApi(httpClient, daemon).pipe(
-      Effect.flatMap(f),
-      Effect.catchAll((e: unknown): Effect.Effect<never, DaemonError> =>
-        e instanceof RemoteExecutionError
-          ? Effect.fail(e)
-          : Effect.fail(
-            new DaemonUnreachable({
-              // nothing answered (no work was started) only when the request could not be sent
-              reason: isRequestError(e) ? "connect" : "protocol",
-              message: `pool daemon on 127.0.0.1:${daemon.apiPort}: ${describe(e)}`
-            })
-          )),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => new DaemonUnreachable({ reason: "timeout", message: "pool daemon did not answer in time" })
-      })
-    )
+const callDaemon = (httpClient: HttpClient.HttpClient) =>
+<A, E>(
+  daemon: DaemonState,
+  timeout: Duration.DurationInput,
+  f: (api: PoolApi) => Effect.Effect<A, E>
+): Effect.Effect<A, DaemonError> =>
+  poolApi(httpClient, daemon).pipe(
+    Effect.flatMap(f),
+    Effect.catchAll((e: unknown): Effect.Effect<never, DaemonError> =>
+      e instanceof RemoteExecutionError
+        ? Effect.fail(e)
+        : Effect.fail(
+          new DaemonUnreachable({
+            // nothing answered (no work was started) only when the request could not be sent
+            reason: isRequestError(e) ? "connect" : "protocol",
+            message: `pool daemon on 127.0.0.1:${daemon.apiPort}: ${describe(e)}`
+          })
+        )),
+    Effect.timeoutFail({
+      duration: timeout,
+      onTimeout: () => new DaemonUnreachable({ reason: "timeout", message: "pool daemon did not answer in time" })
+    })
+  )
 
+/**
+ * OpenCode's model catalog, read now by the daemon from one of its servers (and saved by it for every process):
+ * `GET /models` of the daemon's API (`omcm models`).
+ */
+export const daemonModels = (httpClient: HttpClient.HttpClient, daemon: DaemonState): Effect.Effect<OpencodeCatalog, DaemonError> =>
+  callDaemon(httpClient)(daemon, "90 seconds", (api) => api.models())
+
+export const makeDaemonClient = (daemonFile: string, httpClient: HttpClient.HttpClient): DaemonClientShape => {
+  const call = callDaemon(httpClient)
   return {
     find: findRunningDaemon(daemonFile),
     status: (daemon) => call(daemon, "10 seconds", (api) => api.status()),

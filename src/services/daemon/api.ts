@@ -6,6 +6,7 @@ import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
 import * as Schema from "effect/Schema"
 import { ExecutionResult } from "../../domain/execution"
+import { OpencodeCatalog } from "../models"
 import { PoolStatus, SessionPolicy } from "../pool"
 
 export const ExecuteBody = Schema.Struct({
@@ -57,6 +58,8 @@ export class DaemonApi extends HttpApi.make("omcm-daemon").add(
         .addSuccess(ExecutionResult)
         .addError(RemoteExecutionError)
     )
+    // OpenCode's model catalog, read now from a server of the pool (and saved for every process)
+    .add(HttpApiEndpoint.get("models", "/models").addSuccess(OpencodeCatalog).addError(RemoteExecutionError))
     .add(HttpApiEndpoint.post("shutdown", "/shutdown").addSuccess(Schema.Struct({ stopping: Schema.Boolean }), { status: 202 }))
     .middleware(DaemonAuthorization)
 ) {}

@@ -1,5 +1,5 @@
 export { DaemonApi, DaemonAuthorization, ExecuteBody, RemoteExecutionError, Unauthorized } from "./api"
-export { DaemonClient, type DaemonClientShape, type DaemonError } from "./DaemonClient"
+export { DaemonClient, type DaemonClientShape, daemonModels, type DaemonError } from "./DaemonClient"
 export { DaemonLauncher, type DaemonLauncherShape } from "./DaemonLauncher"
 export { announceDaemonPort, claimDaemon, releaseDaemon } from "./daemonRegistration"
 export { clearLaunch, type LaunchState, readLaunchState, recordLaunch } from "./daemonLaunch"

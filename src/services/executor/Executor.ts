@@ -33,6 +33,7 @@ import { analyzeTask, type ExecutionStrategy, selectStrategy } from "./taskStrat
 import { decodeUnknown } from "../../lib/jsonFile"
 import { formatParseError } from "../../lib/schemaErrors"
 import { Config } from "../config"
+import { explicitIds } from "../models"
 import { ProviderBalancer } from "../balancer"
 import type { SharedPoolOptions } from "../daemon"
 import { TaskBackends } from "./TaskBackends"
@@ -157,7 +158,7 @@ const firstLine = (text: string) => text.split("\n").find((l) => l.trim().length
 
 const modelIds = (config: OmcmConfig, tier: Tier): ReadonlyArray<string> => {
   const tiers = [tier, ...TIERS.filter((t) => t !== tier)]
-  return tiers.flatMap((t) => [config.models[t].opencode, config.models[t].claude])
+  return tiers.flatMap((t) => [...explicitIds(config.models[t].opencode), config.models[t].claude])
 }
 
 const PROVIDER_KEYS: Readonly<Record<Exclude<TaskProvider, "auto" | "claude">, ReadonlyArray<string>>> = {

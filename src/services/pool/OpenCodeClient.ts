@@ -88,6 +88,14 @@ export interface RunRequest {
   readonly firstOutputTimeoutMs?: number | undefined
 }
 
+/** What `GET /config/providers` answered, and who answered it. */
+export interface ProviderListing {
+  readonly body: unknown
+  readonly port: number
+  /** OpenCode's version, from its health check */
+  readonly version: string | null
+}
+
 export interface RunOptions {
   /**
    * The server's shared event subscriptions (see `sessionWatcher`), which the pool keeps open for each server.
@@ -124,6 +132,11 @@ export interface OpenCodeClientShape {
    * first request for a directory, which otherwise lands on the first delegated prompt.
    */
   readonly bootInstance: (server: OpenCodeServer, directory: string) => Effect.Effect<void, RequestError | OpenCodeTimeout>
+  /**
+   * `GET /config/providers` of `directory`: the providers OpenCode has credentials for (the `connected` part of
+   * `GET /provider`, in a twentieth of its time), with their models. The body as it came; `models/catalog.ts` reads it.
+   */
+  readonly providers: (server: OpenCodeServer, directory: string) => Effect.Effect<ProviderListing, RequestError>
   readonly createSession: (
     server: OpenCodeServer,
     options: { readonly directory: string; readonly title: string; readonly permission?: ReadonlyArray<PermissionRule> | undefined }
@@ -172,6 +185,8 @@ export class OpenCodeClient extends Context.Tag("omcm/OpenCodeClient")<OpenCodeC
 
 /** Requests other than prompts and event streams are quick; a server that sits on one is as good as gone. */
 const SHORT_REQUEST_TIMEOUT = Duration.seconds(10)
+/** The provider list of a directory whose instance is not booted yet waits for the boot. */
+const PROVIDERS_TIMEOUT = Duration.seconds(60)
 /** Cleanup after a failed run must not hang on a dead server. */
 const CLEANUP_TIMEOUT = Duration.seconds(5)
 
@@ -283,6 +298,25 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       (request) => shortTimeout(requestJson(server, request, Schema.Unknown, "boot instance"), "boot instance"),
       Effect.asVoid
     )
+
+  const providers: OpenCodeClientShape["providers"] = (server, directory) =>
+    Effect.gen(function*() {
+      const version = yield* health(server, { timeoutMs: 5_000 }).pipe(Effect.map((h) => h.version), Effect.orElseSucceed(() => null))
+      const body = yield* HttpClientRequest.get(url(server, "/config/providers")).pipe(
+        inDirectory(directory),
+        (request) => requestJson(server, request, Schema.Unknown, "providers"),
+        // the first request of a directory boots its instance, seconds on a loaded machine
+        Effect.timeoutFail({
+          duration: PROVIDERS_TIMEOUT,
+          onTimeout: () =>
+            new OpenCodeTimeout({
+              timeoutMs: Duration.toMillis(PROVIDERS_TIMEOUT),
+              message: `OpenCode providers: no answer within ${Duration.format(PROVIDERS_TIMEOUT)}`
+            })
+        })
+      )
+      return { body, port: portOf(server.baseUrl), version }
+    })
 
   const createSession: OpenCodeClientShape["createSession"] = (server, { directory, permission, title }) =>
     HttpClientRequest.post(url(server, "/session")).pipe(
@@ -530,5 +564,5 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       }
     })
 
-  return { health, bootInstance, createSession, refuse, diff, prompt, getSession, abort, deleteSession, sessionStatus, events, sessionWatcher, run }
+  return { health, bootInstance, providers, createSession, refuse, diff, prompt, getSession, abort, deleteSession, sessionStatus, events, sessionWatcher, run }
 }

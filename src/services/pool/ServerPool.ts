@@ -16,7 +16,7 @@ import { splitModelId } from "../../domain/model"
 import { Config, Paths } from "../config"
 import type { OpenCodeError, SessionPolicy } from "./opencodeApi"
 import { NoServerAvailable, PortsExhausted, type ServerStartFailed } from "./errors"
-import { OpenCodeClient, type SessionWatcher } from "./OpenCodeClient"
+import { OpenCodeClient, type ProviderListing, type RequestError, type SessionWatcher } from "./OpenCodeClient"
 import { isPortFree, isUsablePort } from "./portProbe"
 import { cleanStalePools, makePoolRegistry, type StaleCleanup } from "./poolRegistry"
 import { type PoolOptions, type PoolOverrides, poolOptionsFromConfig } from "./poolOptions"
@@ -52,6 +52,11 @@ export interface ServerPoolShape {
   /** round-robin among the least busy healthy servers */
   readonly getAvailableServer: Effect.Effect<Option.Option<ServerInfo>>
   readonly getStatus: Effect.Effect<PoolStatus>
+  /**
+   * OpenCode's provider list (`GET /config/providers`) as a healthy server of the pool sees it for `directory` (the
+   * pool's project by default): the servers share one environment and so one set of credentials.
+   */
+  readonly providers: (directory?: string) => Effect.Effect<ProviderListing, RequestError | NoServerAvailable>
   /** stop every server (closing the pool's scope does the same) */
   readonly shutdown: Effect.Effect<void>
   readonly staleCleanup: Effect.Effect<StaleCleanup>
@@ -341,6 +346,11 @@ export const makeServerPool = (
       )
     }
 
+    const providers = (directory?: string) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => awaitServer(new Set(), now + options.requestTimeoutMs)).pipe(
+        Effect.flatMap((slot) => client.providers(serverOf(slot), directory ?? options.projectDir))
+      )
+
     const shutdown = Effect.gen(function*() {
       yield* Ref.set(closed, true)
       const all = yield* Ref.getAndSet(slots, [])
@@ -354,6 +364,7 @@ export const makeServerPool = (
       execute,
       getAvailableServer,
       getStatus,
+      providers,
       shutdown,
       staleCleanup: Ref.get(staleCleanup)
     }

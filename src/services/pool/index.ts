@@ -2,7 +2,7 @@ export { type ChangedFile } from "./changedFiles"
 export { NoServerAvailable, OpenCodeNotFound, PortsExhausted, ServerStartFailed } from "./errors"
 export { opencodeServeEnv, simulatedOpencodeConfig, type SimulatedProviderSpec } from "./opencodeEnv"
 export { resolveBinary } from "./opencodeBinary"
-export { OpenCodeClient, type OpenCodeClientShape, type RunOptions, type RunRequest, type RunResult } from "./OpenCodeClient"
+export { OpenCodeClient, type OpenCodeClientShape, type ProviderListing, type RunOptions, type RunRequest, type RunResult } from "./OpenCodeClient"
 export {
   OpenCodeAborted,
   OpenCodeBadResponse,

@@ -8,6 +8,7 @@ import type { Decision, Mode } from "../../domain/model"
 import { route } from "./routingPolicy"
 import { ClaudeUsage } from "./ClaudeUsage"
 import { Config } from "../config"
+import { CatalogCache } from "../models"
 import { RouterState } from "./RouterState"
 import { Sessions } from "./Sessions"
 
@@ -34,6 +35,7 @@ export class FusionRouter extends Context.Tag("omcm/FusionRouter")<FusionRouter,
       const usageService = yield* ClaudeUsage
       const state = yield* RouterState
       const sessions = yield* Sessions
+      const catalogs = yield* CatalogCache
 
       const resolveMode = (input: DecideInput): Effect.Effect<Mode, StateError> => {
         if (input.mode !== undefined) return Effect.succeed(input.mode)
@@ -50,12 +52,14 @@ export class FusionRouter extends Context.Tag("omcm/FusionRouter")<FusionRouter,
           const usageMatters = mode === "ulw" || (mode === "autopilot" && !config.fusionDefault)
           const usage = yield* usageService.current({ override: input.usage, allowNetwork: usageMatters })
           const heavy = usageMatters ? yield* state.observe(config, usage) : false
-          return route({ config, mapping, agent: input.agent, mode, usage, heavy })
+          // the catalog the daemon or `omcm models` saved (a stat, and a read when it changed): never a server
+          const catalog = Option.getOrUndefined(yield* catalogs.read)
+          return route({ config, mapping, agent: input.agent, mode, usage, heavy, catalog })
         })
 
       return { decide }
     })
   )
 
-  static readonly layer = FusionRouter.layerWithoutDependencies.pipe(Layer.provide([Config.layer, ClaudeUsage.layer, RouterState.layer, Sessions.layer]))
+  static readonly layer = FusionRouter.layerWithoutDependencies.pipe(Layer.provide([Config.layer, ClaudeUsage.layer, RouterState.layer, Sessions.layer, CatalogCache.layer]))
 }

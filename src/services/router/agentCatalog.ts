@@ -1,5 +1,6 @@
 import type { AgentMapping, OmcmConfig } from "../../domain/configSchema"
 import type { Tier } from "../../domain/model"
+import { type OpencodeCatalog, routingModel } from "../models"
 
 /** The seed's Agent-Provider Mapping: HIGH stays on Claude Opus, MEDIUM goes to the codex model, LOW to Flash. */
 export const SEED_AGENTS: Readonly<Record<Tier, ReadonlyArray<string>>> = {
@@ -50,7 +51,12 @@ export interface AgentInfo {
   readonly tier: Tier
   readonly tierSource: TierSource
   readonly claudeModel: string
-  readonly opencodeModel: string
+  /**
+   * agent-mapping's pinned model, else the first candidate of `models.<tier>.opencode` against OpenCode's catalog
+   * (without a catalog: its first fixed id); undefined when no model is usable (`opencodeMissing` says why)
+   */
+  readonly opencodeModel: string | undefined
+  readonly opencodeMissing?: string | undefined
 }
 
 const findOverride = (mapping: AgentMapping, raw: string, name: string) => {
@@ -61,7 +67,8 @@ const findOverride = (mapping: AgentMapping, raw: string, name: string) => {
   return key === undefined ? undefined : agents[key]
 }
 
-export const lookupAgent = (config: OmcmConfig, mapping: AgentMapping, raw: string | undefined): AgentInfo => {
+/** `catalog`: OpenCode's catalog as last read (none: the fixed ids of `models.<tier>.opencode` are taken as they are) */
+export const lookupAgent = (config: OmcmConfig, mapping: AgentMapping, raw: string | undefined, catalog?: OpencodeCatalog): AgentInfo => {
   const name = agentName(raw)
   const override = findOverride(mapping, (raw ?? "").trim(), name)
   const known = CATALOG.get(name)
@@ -72,13 +79,12 @@ export const lookupAgent = (config: OmcmConfig, mapping: AgentMapping, raw: stri
     : [mapping.defaultTier ?? config.routing.defaultTier, "default"]
   const pinned = override?.model
   const pinnedIsClaude = pinned !== undefined && pinned.startsWith("anthropic/")
-  return {
-    name,
-    tier,
-    tierSource,
-    claudeModel: pinned !== undefined && pinnedIsClaude ? pinned : config.models[tier].claude,
-    opencodeModel: pinned !== undefined && !pinnedIsClaude ? pinned : config.models[tier].opencode
-  }
+  const claudeModel = pinned !== undefined && pinnedIsClaude ? pinned : config.models[tier].claude
+  if (pinned !== undefined && !pinnedIsClaude) return { name, tier, tierSource, claudeModel, opencodeModel: pinned }
+  const chosen = routingModel(tier, config.models[tier].opencode, catalog)
+  return chosen._tag === "Model"
+    ? { name, tier, tierSource, claudeModel, opencodeModel: chosen.id }
+    : { name, tier, tierSource, claudeModel, opencodeModel: undefined, opencodeMissing: chosen.why }
 }
 
 export const isListed = (list: ReadonlyArray<string>, name: string): boolean =>

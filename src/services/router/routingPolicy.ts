@@ -1,6 +1,7 @@
 import { isListed, lookupAgent } from "./agentCatalog"
 import type { AgentMapping, OmcmConfig } from "../../domain/configSchema"
 import { type Decision, type Mode, splitModelId, type Tier, type Usage } from "../../domain/model"
+import type { OpencodeCatalog } from "../models"
 
 /**
  * ulw's OpenCode-heavy state with hysteresis: it turns on when usage reaches `heavyThreshold` (90) and turns off
@@ -20,6 +21,8 @@ export interface RouteInput {
   readonly usage: Usage
   /** the hysteresis state after this usage was observed */
   readonly heavy: boolean
+  /** OpenCode's catalog as last read, which the tier's OpenCode model is chosen from; none: its fixed ids */
+  readonly catalog?: OpencodeCatalog | undefined
 }
 
 const pct = (n: number) => `${Math.round(n * 10) / 10}%`
@@ -27,7 +30,7 @@ const pct = (n: number) => `${Math.round(n * 10) / 10}%`
 /** The routing rules of the seed's Fusion Mode, as a pure function of config, agent, mode and usage. */
 export const route = (input: RouteInput): Decision => {
   const { config, mapping, mode, usage, heavy } = input
-  const agent = lookupAgent(config, mapping, input.agent)
+  const agent = lookupAgent(config, mapping, input.agent, input.catalog)
   const r = config.routing
   const usageValue = usage.source === "unknown" ? null : usage.percent
   const usageText = usage.source === "unknown" ? "Claude usage is unknown (counted as 0%)" : `Claude usage is ${pct(usage.percent)}`
@@ -37,6 +40,9 @@ export const route = (input: RouteInput): Decision => {
     return { target: "claude", provider, model, tier: agent.tier, mode, usage: usageValue, reason }
   }
   const toOpencode = (reason: string): Decision => {
+    if (agent.opencodeModel === undefined) {
+      return toClaude(`No OpenCode model of ${agent.tier} is usable (models.${agent.tier}.opencode: ${agent.opencodeMissing}), so ${agent.name} stays on Claude.`)
+    }
     const { provider, model } = splitModelId(agent.opencodeModel)
     return { target: "opencode", provider, model, tier: agent.tier, mode, usage: usageValue, reason }
   }
