@@ -94,7 +94,7 @@ describe("files omcm creates are private", () => {
 
     const projectState = path.join(project, ".omcm")
     expect(fs.readFileSync(path.join(projectState, ".gitignore"), "utf8")).toBe("*\n")
-    expect(allFiles(projectState).sort()).toEqual([".gitignore", "handoff/context.json", "handoff/context.md"])
+    expect([...allFiles(projectState)].sort()).toEqual([".gitignore", "handoff/context.json", "handoff/context.md"])
     expect(tooOpen(projectState)).toEqual([])
   })
 
