@@ -1,6 +1,7 @@
 export { ClaudeExecutor, type ClaudeExecutorError } from "./ClaudeExecutor"
 export {
   canRunInParallel,
+  parallelCheck,
   type ExecuteTasksOptions,
   type ExecutionStrategyName,
   Executor,
@@ -11,4 +12,4 @@ export {
 export { TaskBackends } from "./TaskBackends"
 export { type Task, type TaskResult } from "./task"
 export { readTaskFile } from "./taskFile"
-export { planTasks, type TaskPlan } from "./taskGraph"
+export { planTasks, planTasksInterruptibly, type TaskPlan } from "./taskGraph"
