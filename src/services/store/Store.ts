@@ -185,8 +185,13 @@ export const openStore = (file: string, options: StoreOptions = {}): Effect.Effe
         if (inMemory) return { db: new (loadDriver())(file), id: null, wal: null, shm: null }
         ensurePrivateDir(path.dirname(file))
         removeOrphans()
-        // created 0600 before SQLite sees it: its -wal and -shm take the database file's mode
-        fs.closeSync(fs.openSync(file, "a", PRIVATE_FILE_MODE))
+        // a new database is created 0600 before SQLite sees it (its -wal and -shm take the database file's mode);
+        // an existing one is not opened here (it may be read-only)
+        try {
+          fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, PRIVATE_FILE_MODE))
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+        }
         try {
           fs.chmodSync(file, PRIVATE_FILE_MODE)
         } catch {
@@ -249,7 +254,13 @@ export const openStore = (file: string, options: StoreOptions = {}): Effect.Effe
       if (!sameFile(fileId(file), handle.id)) return null
       const at = Date.now()
       const aside = `${file}.corrupt-${new Date(at).toISOString().replace(/[-:]/g, "")}`
-      fs.renameSync(file, aside)
+      try {
+        fs.renameSync(file, aside)
+      } catch (error) {
+        // another process moved it an instant earlier
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return null
+        throw error
+      }
       for (const suffix of ["-wal", "-shm"]) {
         try {
           fs.renameSync(`${file}${suffix}`, `${aside}${suffix}`)
