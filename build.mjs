@@ -8,7 +8,7 @@
 // hook loads to delegate to OpenCode (dist/omcm-delegate-<hash>.js: the pool, the daemon client and an HTTP client
 // stay out of every other hook call), and the full CLI (dist/omcm-full-<hash>.js). The loader picks one by the
 // command and compiles it with vm.Script and a V8 code cache (next to the file, or under OMCM_HOME when dist/ is
-// read-only); a hook payload asks the loader for the delegate payload (globalThis.__omcmPayload) when it delegates.
+// read-only: there 0700/0600, like everything under OMCM_HOME); a hook payload asks the loader for the delegate payload (globalThis.__omcmPayload) when it delegates.
 // A hook first goes through the relay (src/relay, plain Node, inlined in the loader): when the pool daemon runs, it
 // answers the hook and no payload is read at all, so the loader must stay small.
 //
@@ -58,7 +58,7 @@ const home=process.env.OMCM_HOME||path.join(process.env.HOME||os.homedir(),".omc
 const caches=[path.join(__dirname,".cache",name),path.join(home,"cache",name)];
 let cachedData;for(const c of caches){try{cachedData=fs.readFileSync(c);break}catch{}}
 const script=new vm.Script("(function(exports,require,module,__filename,__dirname,__omcmImportMetaUrl){"+SOURCE+"\\n})",{filename:path.join(__dirname,file),cachedData});
-if(cachedData===undefined||script.cachedDataRejected)process.once("exit",()=>{let data;try{data=script.createCachedData()}catch{return}for(const c of caches){try{fs.mkdirSync(path.dirname(c),{recursive:true});const t=c+"."+process.pid+".tmp";fs.writeFileSync(t,data);fs.renameSync(t,c);return}catch{}}});
+if(cachedData===undefined||script.cachedDataRejected)process.once("exit",()=>{let data;try{data=script.createCachedData()}catch{return}for(const c of caches){const own=c!==caches[0];try{fs.mkdirSync(path.dirname(c),{recursive:true,mode:own?0o700:0o777});const t=c+"."+process.pid+".tmp";fs.writeFileSync(t,data,{mode:own?0o600:0o666});fs.renameSync(t,c);return}catch{}}});
 const m=loaded[k]={exports:{}};script.runInThisContext()(m.exports,require,m,__filename,__dirname,pathToFileURL(__filename).href);return m.exports;
 };
 const run=(stdin)=>{

@@ -198,27 +198,41 @@ export const OmcmConfig = Schema.Struct({
 })
 export type OmcmConfig = typeof OmcmConfig.Type
 
-export const AgentOverride = Schema.Struct({
-  tier: Schema.optional(tier),
-  model: Schema.optional(modelId)
-})
+export const AgentOverride = expect(
+  Schema.Struct({
+    tier: Schema.optional(tier),
+    model: Schema.optional(modelId)
+  }),
+  "expected an object with a tier and/or a model",
+  false
+)
 
 export const AgentMapping = Schema.Struct({
   defaultTier: Schema.optional(tier),
-  agents: Schema.optional(Schema.Record({ key: Schema.String, value: AgentOverride })),
+  agents: Schema.optional(
+    expect(Schema.Record({ key: Schema.String, value: AgentOverride }), "expected an object of agent names, each with a tier and/or a model", false)
+  ),
   balancingStrategy: Schema.optional(
     expect(Schema.Literal("round-robin", "weighted", "latency", "usage"), `expected one of "round-robin", "weighted", "latency", "usage"`)
   ),
   providers: Schema.optional(
-    Schema.Record({
-      key: Schema.String,
-      value: Schema.Struct({
-        weight: Schema.optional(nonNegative),
-        priority: Schema.optional(int(0, 100)),
-        enabled: Schema.optional(bool),
-        models: Schema.optional(Schema.Array(Schema.String))
-      })
-    })
+    expect(
+      Schema.Record({
+        key: Schema.String,
+        value: expect(
+          Schema.Struct({
+            weight: Schema.optional(nonNegative),
+            priority: Schema.optional(int(0, 100)),
+            enabled: Schema.optional(bool),
+            models: Schema.optional(expect(Schema.Array(expect(Schema.String, "expected a model name")), "expected a list of model names", false))
+          }),
+          "expected an object with weight, priority, enabled and/or models",
+          false
+        )
+      }),
+      "expected an object of provider names, each with its settings",
+      false
+    )
   )
 })
 export type AgentMapping = typeof AgentMapping.Type

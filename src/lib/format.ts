@@ -19,3 +19,15 @@ export const formatUsd = (usd: number): string => `$${usd === 0 ? "0.00" : usd >
 /** A cost cell: "unpriced" when nothing is priced, never $0 for a model missing from the price table. */
 export const formatCostCell = (cost: number | null, unpriced: number): string =>
   cost === null ? "unpriced" : unpriced > 0 ? `${formatUsd(cost)} + ${unpriced} unpriced` : formatUsd(cost)
+
+/** 9990 -> "9,990" */
+export const formatCount = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+
+/**
+ * At most `max` items joined with `separator`; past that, the first `max` and how many more: "a -> b -> ... (9,990
+ * more)". Long lists in one line (an error, a summary) stay readable.
+ */
+export const joinAtMost = (items: ReadonlyArray<string>, separator: string, max: number): string =>
+  items.length <= max
+    ? items.join(separator)
+    : `${items.slice(0, max).join(separator)}${separator}... (${formatCount(items.length - max)} more)`

@@ -4,6 +4,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from "./privateFiles"
 
 /** Read a file's text; None when it does not exist. */
 export const readTextIfExists = (file: string): Effect.Effect<Option.Option<string>, NodeJS.ErrnoException> =>
@@ -19,12 +20,17 @@ export const parseJson = (text: string): Effect.Effect<unknown, string> =>
 /**
  * Write a file atomically: a temporary file in the same directory, fsync (unless `durable` is false: a file that
  * only matters while this machine is up), then rename over the target. Readers see the old or the new content,
- * never a torn one.
+ * never a torn one. A missing directory is created 0700; the file is `mode` (0600 unless said otherwise).
  */
-export const writeFileAtomic = (file: string, content: string, mode = 0o600, durable = true): Effect.Effect<void, NodeJS.ErrnoException> =>
+export const writeFileAtomic = (
+  file: string,
+  content: string,
+  mode = PRIVATE_FILE_MODE,
+  durable = true
+): Effect.Effect<void, NodeJS.ErrnoException> =>
   Effect.try({
     try: () => {
-      fs.mkdirSync(path.dirname(file), { recursive: true })
+      ensurePrivateDir(path.dirname(file))
       const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
       const fd = fs.openSync(tmp, "w", mode)
       try {

@@ -21,6 +21,17 @@ const show = (value: unknown): string => {
 }
 
 /**
+ * A schema without a message of its own names its type (`expected { readonly tier?: ... }`): said in words instead,
+ * an object or a list.
+ */
+const plainExpectation = (message: string): string =>
+  /^expected \{/.test(message)
+    ? "expected an object"
+    : /^expected (ReadonlyArray<|readonly \[|Array<|\[)/.test(message)
+    ? "expected a list"
+    : message
+
+/**
  * The first problem of a failed decode, as one line: `<where>: <path>: <what was expected>, got <value>`.
  * `where` names the file or input that was decoded.
  */
@@ -36,7 +47,7 @@ export const formatParseError = (where: string, input: unknown, error: ParseResu
     case "Missing":
       return `${prefix}: is missing`
     default: {
-      const message = issue.message.replace(/^Expected /, "expected ").replace(/, actual [\s\S]*$/, "")
+      const message = plainExpectation(issue.message.replace(/^Expected /, "expected ").replace(/, actual [\s\S]*$/, ""))
       return `${prefix}: ${message}, got ${show(valueAt(input, issue.path))}`
     }
   }

@@ -1,7 +1,9 @@
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type UsageCache, StatuslineInput, ClaudeUsage, Sessions } from "../services/router"
+import { Store, type StoreRecovery } from "../services/store"
 import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
 import { MetricsCollector, type SessionSummary } from "../services/tracker"
@@ -14,6 +16,8 @@ export const formatHud = (parts: {
   readonly mode: string
   readonly last: Option.Option<{ readonly agent?: string | null | undefined; readonly target?: string | null | undefined; readonly provider?: string | null | undefined; readonly model?: string | null | undefined }>
   readonly extra?: string | undefined
+  /** something the user should know about (a corrupt database moved aside) */
+  readonly notice?: string | undefined
 }): string => {
   const usage = Option.match(parts.cache, {
     onNone: () => "Claude usage n/a",
@@ -27,8 +31,25 @@ export const formatHud = (parts: {
     onNone: () => "no routing yet",
     onSome: (l) => `last ${l.agent ?? "?"} → ${l.target === "claude" ? "Claude" : `${l.provider}/${l.model}`}`
   })
-  return ["omcm", usage, `mode ${parts.mode}`, last, parts.extra].filter((p) => p !== undefined && p.length > 0).join(" │ ")
+  return ["omcm", usage, `mode ${parts.mode}`, last, parts.extra, parts.notice].filter((p) => p !== undefined && p.length > 0)
+    .join(" │ ")
 }
+
+/** how long the statusline mentions a corrupt database that was moved aside */
+export const RECOVERY_NOTICE_MS = 24 * 60 * 60_000
+
+const twoDigits = (n: number) => String(n).padStart(2, "0")
+
+/** `⚠ omcm.db was corrupt: moved aside at 14:05 (see logs/store.log)`, for a day after it happened */
+export const recoveryNotice = (recovery: Option.Option<StoreRecovery>, now: number): string | undefined =>
+  Option.match(recovery, {
+    onNone: () => undefined,
+    onSome: (r) => {
+      if (now - r.at > RECOVERY_NOTICE_MS) return undefined
+      const at = new Date(r.at)
+      return `⚠ omcm.db was corrupt: moved aside at ${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())} (see logs/store.log)`
+    }
+  })
 
 /** `routed 3 → OpenCode · saved 12.3k tok`; nothing before the session routed anything */
 export const formatSessionSummary = (s: SessionSummary): string | undefined =>
@@ -60,7 +81,9 @@ export const statuslineLine = (text: string) => Effect.gen(function*() {
     onNone: () => Effect.succeed(undefined),
     onSome: (id) => collector.sessionSummary(id).pipe(Effect.map(formatSessionSummary))
   }).pipe(Effect.orElseSucceed(() => undefined))
-  return formatHud({ cache, mode, last, extra })
+  const recovery = yield* Effect.flatMap(Store, (store) => store.lastRecovery).pipe(Effect.orElseSucceed(() => Option.none()))
+  const notice = recoveryNotice(recovery, yield* Clock.currentTimeMillis)
+  return formatHud({ cache, mode, last, extra, notice })
 })
 
 /** the statusline in this process: stdin (or what the relay already read of it) in, one line out */

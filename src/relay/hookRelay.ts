@@ -29,22 +29,45 @@ const isAlive = (pid: number) => {
   }
 }
 
-/** the pid of the running daemon, from its state file */
+/**
+ * A process's start time in clock ticks since boot (field 22 of `/proc/<pid>/stat`, Linux); null when unknown. The
+ * same parsing as `processStartTicks` in src/lib/processes.ts, duplicated because the relay imports nothing of ours:
+ * the command name (field 2) may hold spaces and parentheses, so the fields are counted from the last ")".
+ */
+const startTicksOf = (pid: number): string | null => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The pid of the running daemon, from its state file: alive, and started when the file says (a daemon that died
+ * leaves a pid another process may have taken since; relaying to it would cost the pick-up timeout for nothing).
+ */
 const findDaemon = (env: NodeJS.ProcessEnv): number | undefined => {
   try {
     const value: unknown = JSON.parse(fs.readFileSync(path.join(stateDir(env), "daemon.json"), "utf8"))
-    const pid = typeof value === "object" && value !== null ? (value as Record<string, unknown>).pid : undefined
-    return typeof pid === "number" && Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined
+    const { pid, startTicks } = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>
+    if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined
+    if (typeof startTicks === "string") {
+      const now = startTicksOf(pid)
+      if (now !== null && now !== startTicks) return undefined
+    }
+    return pid
   } catch {
     return undefined
   }
 }
 
+/** ~/.omcm is private: directories 0700, files 0600 (src/lib/privateFiles.ts, which the relay cannot import) */
 const log = (env: NodeJS.ProcessEnv, event: string, error: string) => {
   try {
     const dir = path.join(stateDir(env), "logs")
-    fs.mkdirSync(dir, { recursive: true })
-    fs.appendFileSync(path.join(dir, "hooks.log"), `${JSON.stringify({ ts: new Date().toISOString(), event, error })}\n`)
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    fs.appendFileSync(path.join(dir, "hooks.log"), `${JSON.stringify({ ts: new Date().toISOString(), event, error })}\n`, { mode: 0o600 })
   } catch {
     // nowhere to write: the call still proceeds
   }

@@ -16,9 +16,10 @@ import {
 import { InputError } from "../../domain/errors"
 import { ConfigLive } from "../../layers/core"
 import { PoolRuntimeLive, cleanStalePools, type PoolStatus } from "../../services/pool"
+import { writePrivateFile } from "../../lib/privateFiles"
 import { isAlive, killGroup } from "../../lib/processes"
 import { Paths } from "../../services/config"
-import { Store } from "../../services/store"
+import { Store, type StoreRecovery } from "../../services/store"
 import { runDaemon } from "../daemon"
 
 const DaemonClientLive = Layer.merge(DaemonClient.layer, ConfigLive)
@@ -105,33 +106,43 @@ export const formatPoolStatus = (s: PoolStatus): string =>
       `  127.0.0.1:${x.port}  ${x.status.padEnd(10)} busy ${x.busyCount}  pid ${x.pid ?? "-"}  restarts ${x.restarts}${x.lastError ? `  last error: ${x.lastError}` : ""}`)
   ].join("\n")
 
+/** how long `pool status` mentions a corrupt database that was moved aside */
+const RECOVERY_SHOWN_MS = 7 * 24 * 60 * 60_000
+
+export const formatRecovery = (r: StoreRecovery): string =>
+  `database: ${new Date(r.at).toISOString()} the database was corrupt (${r.error}); it was moved aside to ${r.movedTo} and a new one started`
+
 const status = Command.make("status", { json: Options.boolean("json") }, ({ json }) =>
   Effect.gen(function*() {
     const daemons = yield* DaemonClient
     const found = yield* daemons.find
+    // an unreadable database is shown as no recovery: the status of the pool does not depend on it
+    const recovery = yield* Effect.flatMap(Store, (store) => store.lastRecovery).pipe(
+      Effect.map(Option.filter((r) => Date.now() - r.at <= RECOVERY_SHOWN_MS)),
+      Effect.orElseSucceed(() => Option.none<StoreRecovery>())
+    )
+    const recoveryLine = Option.match(recovery, { onNone: () => "", onSome: (r) => `\n${formatRecovery(r)}` })
+    const storeRecovery = Option.getOrNull(recovery)
     if (Option.isNone(found)) {
-      yield* Console.log(json ? JSON.stringify({ running: false }) : "pool daemon: not running")
+      yield* Console.log(json ? JSON.stringify({ running: false, storeRecovery }) : `pool daemon: not running${recoveryLine}`)
       return
     }
     const s = yield* daemons.status(found.value)
     yield* Console.log(
       json
-        ? JSON.stringify({ running: true, pid: found.value.pid, apiPort: found.value.apiPort, ...s })
+        ? JSON.stringify({ running: true, pid: found.value.pid, apiPort: found.value.apiPort, ...s, storeRecovery })
         : `pool daemon: running (pid ${found.value.pid}, API 127.0.0.1:${found.value.apiPort}, project ${found.value.projectDir}${
           typeof found.value.idleExitMinutes === "number" ? `, stops after ${found.value.idleExitMinutes} min without a request` : ""
-        })\n${formatPoolStatus(s)}`
+        })\n${formatPoolStatus(s)}${recoveryLine}`
     )
-  }).pipe(Effect.provide(DaemonClientLive))).pipe(Command.withDescription("Show the pool daemon and its servers"))
+  }).pipe(Effect.provide(Layer.merge(DaemonClientLive, Store.layer)))).pipe(Command.withDescription("Show the pool daemon and its servers"))
 
 const stop = Command.make("stop", {}, () =>
   Effect.gen(function*() {
     const daemons = yield* DaemonClient
     const paths = yield* Paths
     // stopped on purpose: a session's hooks must not bring it back
-    yield* Effect.sync(() => {
-      fs.mkdirSync(paths.stateDir, { recursive: true })
-      fs.writeFileSync(paths.autostartPausedFile, `${new Date().toISOString()}\n`)
-    })
+    yield* Effect.sync(() => writePrivateFile(paths.autostartPausedFile, `${new Date().toISOString()}\n`))
     const found = yield* daemons.find
     if (Option.isNone(found)) {
       // a daemon killed with SIGKILL leaves its servers behind: stop them too

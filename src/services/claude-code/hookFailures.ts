@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
-import * as fs from "node:fs"
 import * as path from "node:path"
+import { appendPrivateFile } from "../../lib/privateFiles"
 import { Paths } from "../config"
 
 /**
@@ -14,8 +14,7 @@ export const recordFailure = (event: string, sessionId: string | undefined, why:
     const dir = paths._tag === "Some" ? paths.value.logDir : Paths.fromEnv(process.env).logDir
     yield* Effect.sync(() => {
       try {
-        fs.mkdirSync(dir, { recursive: true })
-        fs.appendFileSync(path.join(dir, "hooks.log"), `${JSON.stringify({ ts: new Date().toISOString(), event, sessionId, error: why })}\n`)
+        appendPrivateFile(path.join(dir, "hooks.log"), `${JSON.stringify({ ts: new Date().toISOString(), event, sessionId, error: why })}\n`)
       } catch {
         // nowhere to write: still let the call through
       }

@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { AgentMapping, OmcmConfig } from "../../domain/configSchema"
 import { defaultConfig } from "../../domain/defaults"
@@ -41,12 +42,46 @@ export type DeepPartial<T> = T extends ReadonlyArray<unknown> ? T
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value)
 
-/** Objects merge key by key; arrays and scalars from `over` replace. */
+/**
+ * Objects merge key by key; arrays and scalars from `over` replace. Keys are defined, never assigned: a key
+ * `__proto__` (JSON.parse makes it an own key) stays a key and never becomes the result's prototype.
+ */
 export const deepMerge = (base: unknown, over: unknown): unknown => {
   if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over
   const result: Record<string, unknown> = { ...base }
-  for (const [key, value] of Object.entries(over)) result[key] = deepMerge(base[key], value)
+  for (const [key, value] of Object.entries(over)) {
+    const inner = Object.prototype.hasOwnProperty.call(base, key) ? base[key] : undefined
+    Object.defineProperty(result, key, { value: deepMerge(inner, value), enumerable: true, writable: true, configurable: true })
+  }
   return result
+}
+
+/** where the first `__proto__` key is (`routing.__proto__`), if any: never a key omcm knows, in any object */
+const protoKeyPath = (value: unknown, at: string): string | undefined => {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = protoKeyPath(value[i], `${at}[${i}]`)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  if (value === null || typeof value !== "object") return undefined
+  for (const key of Object.keys(value)) {
+    const here = at.length > 0 ? `${at}.${key}` : key
+    if (key === "__proto__") return here
+    const found = protoKeyPath((value as Record<string, unknown>)[key], here)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** a path that is a symlink to nothing: the file was meant to be there (a dotfile manager's link), so not "missing" */
+const danglingTarget = (file: string): string | undefined => {
+  try {
+    return fs.lstatSync(file).isSymbolicLink() ? fs.readlinkSync(file) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 const leafPaths = (value: unknown, prefix = ""): ReadonlyArray<string> =>
@@ -59,12 +94,19 @@ const readJsonObject = (file: string): Effect.Effect<Option.Option<unknown>, Con
   return readTextIfExists(file).pipe(
     Effect.mapError((error) => new ConfigError({ file, message: `${file}: cannot read (${error.code ?? error.message})` })),
     Effect.flatMap(Option.match({
-      onNone: () => Effect.succeedNone,
+      onNone: () => {
+        const target = danglingTarget(file)
+        return target === undefined
+          ? Effect.succeedNone
+          : Effect.fail(new ConfigError({ file, message: `${name}: expected a file, got a symlink to ${target}, which does not exist` }))
+      },
       onSome: (text) =>
         parseJson(text).pipe(
           Effect.mapError((why) => new ConfigError({ file, message: `${name}: ${why}` })),
           Effect.filterOrFail(isPlainObject, (value) =>
             new ConfigError({ file, message: `${name}: expected a JSON object, got ${JSON.stringify(value).slice(0, 40)}` })),
+          Effect.filterOrFail((value) => protoKeyPath(value, "") === undefined, (value) =>
+            new ConfigError({ file, message: `${name}: ${protoKeyPath(value, "")}: unknown key` })),
           Effect.map(Option.some)
         )
     }))

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { ensurePrivateDir, writePrivateFile } from "../../lib/privateFiles"
 
 /** omcm's folder inside a project: handoffs and long delegated results, never meant to be committed */
 export const projectStateDir = (projectDir: string) => path.join(projectDir, ".omcm")
@@ -14,9 +15,9 @@ export const ensureProjectStateDir = (projectDir: string, sub: string) =>
     try: () => {
       const root = projectStateDir(projectDir)
       const dir = path.join(root, sub)
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+      ensurePrivateDir(dir)
       const ignore = path.join(root, ".gitignore")
-      if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, "*\n", { mode: 0o600 })
+      if (!fs.existsSync(ignore)) writePrivateFile(ignore, "*\n")
       return dir
     },
     catch: (error) => error as NodeJS.ErrnoException

@@ -23,13 +23,16 @@ import {
 } from "./handoff"
 import { decodeUnknown, parseJson, readTextIfExists, writeFileAtomic } from "../../lib/jsonFile"
 import { formatParseError } from "../../lib/schemaErrors"
+import { ensureProjectStateDir, projectStateDir } from "../config"
 
 export { serializeContextToJSON, serializeContextToMarkdown } from "./handoff"
 export type { BuildContextInput, HandoffContext } from "./handoff"
 
+const HANDOFF_DIR = "handoff"
+
 /** `<project>/.omcm/handoff/context.md` and `context.json` */
 export const handoffFiles = (projectPath: string) => {
-  const dir = path.join(projectPath, ".omcm", "handoff")
+  const dir = path.join(projectStateDir(projectPath), HANDOFF_DIR)
   return { dir, markdown: path.join(dir, "context.md"), json: path.join(dir, "context.json") }
 }
 
@@ -43,7 +46,10 @@ export interface ContextBuilderShape {
   readonly buildContext: (input: BuildContextInput) => Effect.Effect<HandoffContext, HandoffInputInvalid>
   /** what `git status` says changed under the project directory, paths relative to it (omcm's `.omcm/` left out) */
   readonly modifiedFiles: (projectPath: string) => Effect.Effect<ModifiedFiles>
-  /** write context.json, then context.md, each atomically, under `<project>/.omcm/handoff/` */
+  /**
+   * write context.json, then context.md, each atomically (0600), under `<project>/.omcm/handoff/` (0700; `.omcm/`
+   * carries a `.gitignore` of `*`)
+   */
   readonly writeHandoff: (context: HandoffContext) => Effect.Effect<{ readonly markdown: string; readonly json: string }, HandoffWriteError>
   /** the last handoff written in the project; None when there is none */
   readonly readHandoff: (projectPath: string) => Effect.Effect<Option.Option<HandoffContext>, HandoffReadError>
@@ -122,11 +128,11 @@ export const makeContextBuilder = (executor: CommandExecutor.CommandExecutor, op
 
   const writeHandoff = (context: HandoffContext) => {
     const files = handoffFiles(context.meta.projectPath)
-    const write = (file: string, content: string) =>
-      writeFileAtomic(file, content, 0o644).pipe(
-        Effect.mapError((error) => new HandoffWriteError({ file, message: `cannot write ${file} (${error.code ?? error.message})` }))
-      )
+    const cannot = (file: string) => (error: NodeJS.ErrnoException) =>
+      new HandoffWriteError({ file, message: `cannot write ${file} (${error.code ?? error.message})` })
+    const write = (file: string, content: string) => writeFileAtomic(file, content).pipe(Effect.mapError(cannot(file)))
     return Effect.gen(function*() {
+      yield* ensureProjectStateDir(context.meta.projectPath, HANDOFF_DIR).pipe(Effect.mapError(cannot(files.dir)))
       yield* write(files.json, serializeContextToJSON(context))
       yield* write(files.markdown, serializeContextToMarkdown(context))
       return { markdown: files.markdown, json: files.json }

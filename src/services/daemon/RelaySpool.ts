@@ -7,6 +7,7 @@ import * as Schedule from "effect/Schedule"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { decodeUnknown, parseJson, writeFileAtomic } from "../../lib/jsonFile"
+import { ensurePrivateDir } from "../../lib/privateFiles"
 import { isAlive } from "../../lib/processes"
 import type { HookOutput } from "../claude-code"
 
@@ -54,7 +55,7 @@ export const serveRelay = (
 ) =>
   Effect.gen(function*() {
     yield* Effect.sync(() => {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+      ensurePrivateDir(dir)
       fs.chmodSync(dir, 0o700)
     })
     const names = yield* Queue.unbounded<string>()

@@ -1,7 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
-import * as path from "node:path"
+import { writePrivateFile } from "../../lib/privateFiles"
 import { isAlive } from "../../lib/processes"
 
 /** past the longest start-up, a live pid in the launch file is more likely reused than still starting */
@@ -31,10 +31,7 @@ export const readLaunchState = (file: string): Effect.Effect<LaunchState> =>
 
 /** say that the daemon with `pid` is starting (hooks wait for it rather than start servers of their own) */
 export const recordLaunch = (file: string, pid: number) =>
-  Effect.sync(() => {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-    fs.writeFileSync(file, `${pid}\n`, { mode: 0o600 })
-  })
+  Effect.sync(() => writePrivateFile(file, `${pid}\n`))
 
 /** the daemon is up (or gave up): nobody need wait any longer */
 export const clearLaunch = (file: string) => Effect.sync(() => fs.rmSync(file, { force: true }))

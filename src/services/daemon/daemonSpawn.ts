@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { openPrivateFile } from "../../lib/privateFiles"
 
 /**
  * Start `node <entry> pool start <args>` detached from this process, its output appended to `<logDir>/daemon.log`.
@@ -13,9 +14,8 @@ export const spawnDaemon = (o: {
   readonly logDir: string
   readonly env: NodeJS.ProcessEnv
 }) => {
-  fs.mkdirSync(o.logDir, { recursive: true })
   const logFile = path.join(o.logDir, "daemon.log")
-  const log = fs.openSync(logFile, "a")
+  const log = openPrivateFile(logFile, "a")
   try {
     const child = spawn(process.execPath, [o.entry, "pool", "start", ...o.args], { cwd: o.cwd, env: o.env, detached: true, stdio: ["ignore", log, log] })
     // a failed spawn (a cwd that is gone) is reported as an event: the caller must not die of it

@@ -28,7 +28,7 @@ import {
   type TaskProvider,
   type TaskResult
 } from "./task"
-import { dependentsToSkip, planTasks, startable, type TaskStatus } from "./taskGraph"
+import { dependentsToSkip, planTasksInterruptibly, startable, type TaskStatus } from "./taskGraph"
 import { analyzeTask, type ExecutionStrategy, selectStrategy } from "./taskStrategy"
 import { decodeUnknown } from "../../lib/jsonFile"
 import { formatParseError } from "../../lib/schemaErrors"
@@ -38,7 +38,7 @@ import { ProviderBalancer } from "../balancer"
 import type { SharedPoolOptions } from "../daemon"
 import { TaskBackends } from "./TaskBackends"
 
-export { canRunInParallel } from "./taskGraph"
+export { canRunInParallel, parallelCheck } from "./taskGraph"
 export { analyzeTask, selectStrategy } from "./taskStrategy"
 
 /**
@@ -207,11 +207,12 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
       return { taskId: task.id, target: "opencode", provider: p, model, tier: info.tier, agent, reason, mode, strategy }
     })
 
-  const prepare = (input: ReadonlyArray<TaskInput>, rawOptions: ExecuteTasksOptions | undefined) =>
+  /** `conflicts`: whether the plan looks for file conflicts (a run needs them; routes alone do not) */
+  const prepare = (input: ReadonlyArray<TaskInput>, rawOptions: ExecuteTasksOptions | undefined, conflicts = true) =>
     Effect.gen(function*() {
       const options = yield* decodeOptions(rawOptions)
       const tasks = yield* decodeTaskList(input)
-      const plan = yield* Either.match(planTasks(tasks), { onLeft: Effect.fail, onRight: Effect.succeed })
+      const plan = yield* planTasksInterruptibly(tasks, { conflicts })
       const routes = yield* Effect.forEach(tasks, (task) => routeTask(task, options))
       return { options, tasks, plan, routes }
     })
@@ -339,7 +340,7 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
     }))
 
   const planRoutes = (input: ReadonlyArray<TaskInput>, rawOptions?: ExecuteTasksOptions) =>
-    Effect.map(prepare(input, rawOptions), ({ routes }) => routes)
+    Effect.map(prepare(input, rawOptions, false), ({ routes }) => routes)
 
   return { executeTasks, planRoutes }
 }

@@ -25,9 +25,27 @@ type CharToken =
   | { readonly kind: "class"; readonly test: (ch: string) => boolean }
   | { readonly kind: "star" }
 
-type Segment = { readonly kind: "globstar" } | { readonly kind: "seg"; readonly tokens: ReadonlyArray<CharToken> }
+/**
+ * `text`: the segment as written, the key of the cache of segment intersections; `literal`: the name it matches when
+ * it has no glob syntax at all (the usual case: `src`, `auth`), undefined otherwise
+ */
+type Segment =
+  | { readonly kind: "globstar" }
+  | { readonly kind: "seg"; readonly text: string; readonly tokens: ReadonlyArray<CharToken>; readonly literal: string | undefined }
 
 const MAX_ALTERNATIVES = 64
+
+/** caches of what patterns compile to and of segment intersections: a task file compares the same ones many times */
+const CACHE_LIMIT = 100_000
+const cached = <A>(cache: Map<string, A>, key: string, make: (key: string) => A): A => {
+  let value = cache.get(key)
+  if (value === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear()
+    value = make(key)
+    cache.set(key, value)
+  }
+  return value
+}
 
 /** `./a//b/` is `a/b/**`; surrounding blanks go. */
 export const normalizePattern = (pattern: string): string => {
@@ -156,9 +174,15 @@ const tokenize = (segment: string): ReadonlyArray<CharToken> => {
   return tokens
 }
 
+const plainSegment = (text: string): Segment & { readonly kind: "seg" } => {
+  const tokens = tokenize(text)
+  const literal = tokens.every((t) => t.kind === "lit") ? tokens.map((t) => (t as { readonly ch: string }).ch).join("") : undefined
+  return { kind: "seg", text, tokens, literal }
+}
+
 const toSegments = (pattern: string): ReadonlyArray<Segment> =>
   pattern.split("/").filter((s) => s.length > 0).map((s): Segment =>
-    s === "**" ? { kind: "globstar" } : { kind: "seg", tokens: tokenize(s) }
+    s === "**" ? { kind: "globstar" } : plainSegment(s)
   )
 
 const ALPHABET = [
@@ -187,10 +211,10 @@ const commonChar = (a: CharToken, b: CharToken): string | undefined => {
 
 /** a non-empty string matched by both token sequences (one path segment), or undefined */
 const segmentIntersection = (a: ReadonlyArray<CharToken>, b: ReadonlyArray<CharToken>): string | undefined => {
-  const memo = new Map<string, string | null>()
+  const memo = new Map<number, string | null>()
   const go = (i: number, j: number, nonEmpty: boolean): string | null => {
     if (i === a.length && j === b.length) return nonEmpty ? "" : null
-    const key = `${i},${j},${nonEmpty}`
+    const key = (i * (b.length + 1) + j) * 2 + (nonEmpty ? 1 : 0)
     const seen = memo.get(key)
     if (seen !== undefined) return seen
     memo.set(key, null)
@@ -233,14 +257,38 @@ const segmentIntersection = (a: ReadonlyArray<CharToken>, b: ReadonlyArray<CharT
   return go(0, 0, false) ?? undefined
 }
 
-const anySegment: ReadonlyArray<CharToken> = [{ kind: "star" }]
+const anySegment = plainSegment("*")
+
+/** segment intersections by the two segments' texts (the same pairs come back across a task file) */
+const segmentPairs = new Map<string, Map<string, string | null>>()
+let segmentPairsSize = 0
+const segmentsMeet = (a: Segment & { readonly kind: "seg" }, b: Segment & { readonly kind: "seg" }): string | undefined => {
+  // two names: equal or not, nothing to search
+  if (a.literal !== undefined && b.literal !== undefined) return a.literal === b.literal && a.literal.length > 0 ? a.literal : undefined
+  let row = segmentPairs.get(a.text)
+  if (row === undefined) {
+    if (segmentPairsSize >= CACHE_LIMIT) {
+      segmentPairs.clear()
+      segmentPairsSize = 0
+    }
+    row = new Map()
+    segmentPairs.set(a.text, row)
+  }
+  let meet = row.get(b.text)
+  if (meet === undefined) {
+    meet = segmentIntersection(a.tokens, b.tokens) ?? null
+    row.set(b.text, meet)
+    segmentPairsSize++
+  }
+  return meet ?? undefined
+}
 
 /** the segments of a path matched by both segment sequences, or undefined */
 const pathIntersection = (a: ReadonlyArray<Segment>, b: ReadonlyArray<Segment>): ReadonlyArray<string> | undefined => {
-  const memo = new Map<string, ReadonlyArray<string> | null>()
+  const memo = new Map<number, ReadonlyArray<string> | null>()
   const go = (i: number, j: number): ReadonlyArray<string> | null => {
     if (i === a.length && j === b.length) return []
-    const key = `${i},${j}`
+    const key = i * (b.length + 1) + j
     const seen = memo.get(key)
     if (seen !== undefined) return seen
     memo.set(key, null)
@@ -261,9 +309,9 @@ const pathIntersection = (a: ReadonlyArray<Segment>, b: ReadonlyArray<Segment>):
         if (r !== null) return r
       }
       if (sa === undefined || sb === undefined) return null
-      if (sa.kind === "globstar" && sb.kind === "seg") return step(segmentIntersection(anySegment, sb.tokens), i, j + 1)
-      if (sb.kind === "globstar" && sa.kind === "seg") return step(segmentIntersection(sa.tokens, anySegment), i + 1, j)
-      if (sa.kind === "seg" && sb.kind === "seg") return step(segmentIntersection(sa.tokens, sb.tokens), i + 1, j + 1)
+      if (sa.kind === "globstar" && sb.kind === "seg") return step(segmentsMeet(anySegment, sb), i, j + 1)
+      if (sb.kind === "globstar" && sa.kind === "seg") return step(segmentsMeet(sa, anySegment), i + 1, j)
+      if (sa.kind === "seg" && sb.kind === "seg") return step(segmentsMeet(sa, sb), i + 1, j + 1)
       return null
     }
     const result = tryMove()
@@ -280,10 +328,22 @@ const alternatives = (pattern: string): ReadonlyArray<string> => {
   return expanded.length > MAX_ALTERNATIVES ? ["**"] : expanded
 }
 
+const segmentsCache = new Map<string, ReadonlyArray<ReadonlyArray<Segment>>>()
+const segmentsOf = (glob: string) => cached(segmentsCache, glob, (g) => alternatives(g).map(toSegments))
+
+/** two segment lists that each end with a plain segment: the path's last segment must be matched by both */
+const lastSegmentsMeet = (x: ReadonlyArray<Segment>, y: ReadonlyArray<Segment>): boolean => {
+  const a = x[x.length - 1]
+  const b = y[y.length - 1]
+  return a?.kind !== "seg" || b?.kind !== "seg" || segmentsMeet(a, b) !== undefined
+}
+
 const globsOverlap = (a: string, b: string): string | undefined => {
-  for (const x of alternatives(a)) {
-    for (const y of alternatives(b)) {
-      const witness = pathIntersection(toSegments(x), toSegments(y))
+  for (const x of segmentsOf(a)) {
+    for (const y of segmentsOf(b)) {
+      // a quick no (`**/*.md` and `src/**/*.ts`) before the search through the segments
+      if (!lastSegmentsMeet(x, y)) continue
+      const witness = pathIntersection(x, y)
       if (witness !== undefined) return witness.length === 0 ? "x" : witness.join("/")
     }
   }
@@ -291,13 +351,28 @@ const globsOverlap = (a: string, b: string): string | undefined => {
 }
 
 const matcherCache = new Map<string, (path: string) => boolean>()
-const matcher = (glob: string) => {
-  let m = matcherCache.get(glob)
-  if (m === undefined) {
-    m = picomatch(glob, { dot: true })
-    matcherCache.set(glob, m)
+const matcher = (glob: string) => cached(matcherCache, glob, (g) => picomatch(g, { dot: true }))
+
+/** characters that make a segment something else than a literal name, in any of the syntaxes read here */
+const SPECIAL = /[*?[\]{}()!+@\\]/
+
+/**
+ * The static base of a pattern: its leading segments that are literal names (before the first segment with a glob
+ * character, an escape, a brace, `.` or `..`); all of a plain path's segments. Every path the pattern can name starts
+ * with these segments, so two patterns can only overlap when the base of one is a prefix of the other's
+ * (`src/auth` and `src/auth/login.ts`, or `src` and anything under it). A leading `!` has the empty base: it claims
+ * everything. Conservative on purpose: a shorter base than the true one only costs an exact check more.
+ */
+export const staticBase = (pattern: string): ReadonlyArray<string> => {
+  const p = normalizePattern(pattern)
+  if (p.startsWith("!")) return []
+  const base: Array<string> = []
+  for (const segment of p.split("/")) {
+    if (segment.length === 0) continue
+    if (segment === "." || segment === ".." || SPECIAL.test(segment)) break
+    base.push(segment)
   }
-  return m
+  return base
 }
 
 /** picomatch's match, where a trailing `/**` also claims the directory itself */
@@ -308,13 +383,19 @@ const globClaims = (glob: string, path: string): boolean =>
  * A path that both patterns can name, or undefined when they are disjoint. See the module comment for the rule.
  */
 export const patternsOverlap = (first: string, second: string): string | undefined => {
-  const a = normalizePattern(first)
-  const b = normalizePattern(second)
+  const { glob: aGlob, path: aPath, pattern: a } = readPattern(first)
+  const { glob: bGlob, path: bPath, pattern: b } = readPattern(second)
   if (a.length === 0 || b.length === 0) return undefined
-  const aGlob = picomatch.scan(a).isGlob
-  const bGlob = picomatch.scan(b).isGlob
-  if (!aGlob && !bGlob) return unescape(a) === unescape(b) ? unescape(a) : undefined
-  if (!aGlob) return globClaims(b, unescape(a)) ? unescape(a) : undefined
-  if (!bGlob) return globClaims(a, unescape(b)) ? unescape(b) : undefined
+  if (!aGlob && !bGlob) return aPath === bPath ? aPath : undefined
+  if (!aGlob) return globClaims(b, aPath) ? aPath : undefined
+  if (!bGlob) return globClaims(a, bPath) ? bPath : undefined
   return globsOverlap(a, b)
 }
+
+/** a pattern normalized, whether it is a glob, and the path it names when it is not */
+const readCache = new Map<string, { readonly pattern: string; readonly glob: boolean; readonly path: string }>()
+const readPattern = (raw: string) =>
+  cached(readCache, raw, () => {
+    const pattern = normalizePattern(raw)
+    return { pattern, glob: pattern.length > 0 && picomatch.scan(pattern).isGlob, path: unescape(pattern) }
+  })

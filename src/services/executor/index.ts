@@ -11,6 +11,7 @@ export {
 } from "./ClaudeExecutor"
 export {
   canRunInParallel,
+  parallelCheck,
   type ExecuteTasksOptions,
   type ExecutionStrategyName,
   Executor,
@@ -32,4 +33,4 @@ export {
   UnknownDependency
 } from "./task"
 export { readTaskFile } from "./taskFile"
-export { planTasks, type TaskPlan } from "./taskGraph"
+export { planTasks, planTasksInterruptibly, type TaskPlan } from "./taskGraph"

@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { decodeUnknown } from "../../lib/jsonFile"
+import { formatCount, joinAtMost } from "../../lib/format"
 import { formatPath } from "../../lib/schemaErrors"
 import { TokenUsage } from "../../domain/execution"
 import { Target } from "../../domain/model"
@@ -73,6 +74,9 @@ export type TaskResult = typeof TaskResult.Type
 // ---------------------------------------------------------------------------------------------------------------
 // Errors
 
+/** an error names at most this many tasks, then says how many more: a file of 10,000 tasks still gets one line */
+export const LISTED_AT_MOST = 10
+
 /** The task list does not decode. `message` names the task and the field. */
 export class TaskListInvalid extends Data.TaggedError("TaskListInvalid")<{ readonly message: string }> {}
 
@@ -81,7 +85,7 @@ export class DuplicateTaskId extends Data.TaggedError("DuplicateTaskId")<{
   readonly indices: ReadonlyArray<number>
 }> {
   override get message() {
-    return `task id "${this.id}" is used by more than one task (tasks #${this.indices.map((i) => i + 1).join(", #")})`
+    return `task id "${this.id}" is used by more than one task (tasks ${joinAtMost(this.indices.map((i) => `#${i + 1}`), ", ", LISTED_AT_MOST)})`
   }
 }
 
@@ -97,7 +101,10 @@ export class UnknownDependency extends Data.TaggedError("UnknownDependency")<{
 /** `cycle` lists task ids in dependency order and ends with its first id again. */
 export class DependencyCycle extends Data.TaggedError("DependencyCycle")<{ readonly cycle: ReadonlyArray<string> }> {
   override get message() {
-    return `dependency cycle: ${this.cycle.join(" -> ")} (each task waits for the next)`
+    const tasks = this.cycle.length - 1
+    return tasks <= LISTED_AT_MOST
+      ? `dependency cycle: ${this.cycle.join(" -> ")} (each task waits for the next)`
+      : `dependency cycle of ${formatCount(tasks)} tasks (each waits for the next): ${joinAtMost(this.cycle.slice(0, -1), " -> ", LISTED_AT_MOST)}`
   }
 }
 

@@ -19,7 +19,18 @@ const HANGUL = /\p{Script=Hangul}/u
  * not match) and followed by the end, a space or punctuation (so `hulwx` and `ulw.ts` do not). Korean triggers may
  * carry a particle (`울트라워크로`). An optional leading `/` makes the slash-command form.
  */
+const patterns = new Map<string, RegExp>()
 const triggerPattern = (phrase: string): RegExp => {
+  // compiled once per phrase (no `g` flag: a pattern keeps no state between uses); `tasks check` asks per task
+  const known = patterns.get(phrase)
+  if (known !== undefined) return known
+  if (patterns.size > 1_000) patterns.clear()
+  const pattern = compileTrigger(phrase)
+  patterns.set(phrase, pattern)
+  return pattern
+}
+
+const compileTrigger = (phrase: string): RegExp => {
   const body = phrase.trim().split(/\s+/).map(escape).join("\\s+")
   const after = HANGUL.test(phrase)
     ? "(?:\\p{Script=Hangul}{1,2}(?=$|\\s))?(?=$|[^\\p{L}\\p{N}_/\\\\-])"

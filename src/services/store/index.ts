@@ -1,1 +1,1 @@
-export { type Db, Store, type StoreShape } from "./Store"
+export { type Db, Store, type StoreRecovery, type StoreShape } from "./Store"

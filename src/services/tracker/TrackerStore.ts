@@ -103,7 +103,8 @@ export const makeTrackerStore = (store: Context.Tag.Service<Store>): TrackerStor
   const statements = new Map<string, BetterSqlite3.Statement>()
   const statement = (db: Db) => (sql: string) => {
     const cached = statements.get(sql)
-    if (cached !== undefined) return cached
+    // a statement of a connection the store has since replaced (its file was deleted or corrupt) is prepared again
+    if (cached !== undefined && cached.database === db) return cached
     const prepared = db.prepare(sql)
     statements.set(sql, prepared)
     return prepared

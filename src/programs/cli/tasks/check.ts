@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import * as path from "node:path"
 import type { Mode } from "../../../domain/model"
-import { canRunInParallel, Executor } from "../../../services/executor"
+import { Executor, parallelCheck } from "../../../services/executor"
 import { type CheckReport, formatCheck } from "./format"
 import { asInputError, executorOptions, loadTaskGraph } from "./load"
 
@@ -17,7 +17,8 @@ export interface CheckArgs {
 export const tasksCheck = (args: CheckArgs) =>
   Effect.gen(function*() {
     const { plan, tasks } = yield* loadTaskGraph(args.file)
-    const parallel = canRunInParallel(tasks)
+    // the conflicts the plan found: not looked for again
+    const parallel = parallelCheck(tasks, plan.conflicts)
     const options = yield* executorOptions(args.mode)
     const routes = yield* Effect.flatMap(Executor, (e) => e.planRoutes(tasks, options)).pipe(Effect.mapError(asInputError(args.file)))
     const ids = plan.ids

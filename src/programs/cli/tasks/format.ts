@@ -1,6 +1,6 @@
 import { totalTokens } from "../../../domain/execution"
 import type { TaskResult, TaskRoute } from "../../../services/executor"
-import { formatCost, formatDuration, formatTokens } from "../../../lib/format"
+import { formatCost, formatCount, formatDuration, formatTokens, joinAtMost } from "../../../lib/format"
 import { renderTable } from "../../../lib/table"
 
 export interface CheckReport {
@@ -19,11 +19,18 @@ export interface CheckReport {
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").trim()
 
+/** the text of `tasks check` lists this many tasks of the order and conflicts at most (`--json` has them all) */
+const ORDER_SHOWN = 20
+const CONFLICTS_SHOWN = 50
+
 export const formatCheck = (c: CheckReport): string =>
   [
-    `${c.file}: ${c.tasks} task(s), dependency order ${c.order.join(" → ")}`,
+    `${c.file}: ${c.tasks} task(s), dependency order ${joinAtMost(c.order, " → ", ORDER_SHOWN)}`,
     `all at once: ${c.parallel.canParallel ? "yes" : "no"} (${c.parallel.reason})`,
-    ...c.parallel.conflicts.map((x) => `  conflict: "${x.tasks[0]}" and "${x.tasks[1]}" can both touch ${x.file}`),
+    ...c.parallel.conflicts.slice(0, CONFLICTS_SHOWN).map((x) => `  conflict: "${x.tasks[0]}" and "${x.tasks[1]}" can both touch ${x.file}`),
+    ...(c.parallel.conflicts.length > CONFLICTS_SHOWN
+      ? [`  ... and ${formatCount(c.parallel.conflicts.length - CONFLICTS_SHOWN)} more conflicts (--json lists them all)`]
+      : []),
     "",
     renderTable(
       ["TASK", "AFTER", "AGENT", "TIER", "TARGET", "MODEL", "WHY"],

@@ -1,12 +1,11 @@
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as path from "node:path"
 import { InputError } from "../../../domain/errors"
 import type { Mode } from "../../../domain/model"
 import {
   type Task,
-  planTasks,
+  planTasksInterruptibly,
   type TaskPlan,
   readTaskFile,
   type ExecuteTasksOptions,
@@ -19,15 +18,18 @@ export interface TaskGraph {
   readonly plan: TaskPlan
 }
 
-/** The task file, decoded and its graph validated; every problem is one line naming the file (exit 2). */
-export const loadTaskGraph = (file: string): Effect.Effect<TaskGraph, InputError> =>
+/**
+ * The task file, decoded and its graph validated; every problem is one line naming the file (exit 2). `conflicts:
+ * false` leaves file conflicts out of the plan (`tasks run`: the executor looks for them itself).
+ */
+export const loadTaskGraph = (file: string, options: { readonly conflicts?: boolean } = {}): Effect.Effect<TaskGraph, InputError> =>
   readTaskFile(file).pipe(
     Effect.mapError((error) => new InputError({ message: error.message })),
     Effect.flatMap((tasks) =>
-      Either.match(planTasks(tasks), {
-        onLeft: (error) => Effect.fail(new InputError({ message: `${path.basename(file)}: ${error.message}` })),
-        onRight: (plan) => Effect.succeed({ tasks, plan })
-      })
+      planTasksInterruptibly(tasks, options).pipe(
+        Effect.mapError((error) => new InputError({ message: `${path.basename(file)}: ${error.message}` })),
+        Effect.map((plan) => ({ tasks, plan }))
+      )
     )
   )
 

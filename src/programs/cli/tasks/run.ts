@@ -15,6 +15,7 @@ import {
 } from "../../../services/executor"
 import { DaemonClient } from "../../../services/daemon"
 import { Tracker } from "../../../services/tracker"
+import { joinAtMost } from "../../../lib/format"
 import { formatRunTable, formatSummary, statusOf, summarize, taskHeading } from "./format"
 import { asInputError, executorOptions, loadTaskGraph } from "./load"
 
@@ -34,7 +35,7 @@ export class TasksFailed extends Data.TaggedError("TasksFailed")<{
 }> {
   override get message() {
     const skipped = this.skipped > 0 ? `, ${this.skipped} skipped` : ""
-    return `${this.failed.length} of ${this.total} task(s) failed (${this.failed.map((id) => `"${id}"`).join(", ")})${skipped}`
+    return `${this.failed.length} of ${this.total} task(s) failed (${joinAtMost(this.failed.map((id) => `"${id}"`), ", ", 10)})${skipped}`
   }
 }
 
@@ -51,7 +52,8 @@ export const tasksRun = (args: RunTasksArgs) =>
       return yield* new InputError({ message: `--max: expected a whole number from 1 to 64, got ${max}` })
     }
     const strategy = Option.getOrElse(args.strategy, (): ExecutionStrategyName => "hybrid")
-    const { tasks } = yield* loadTaskGraph(args.file)
+    // the graph checked here for a clean error; its file conflicts are the executor's to find
+    const { tasks } = yield* loadTaskGraph(args.file, { conflicts: false })
     const options = yield* executorOptions(args.mode, { maxConcurrent: max, strategy })
     const executor = yield* Executor
     const tracker = yield* Tracker
