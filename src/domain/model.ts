@@ -31,7 +31,9 @@ export const Decision = Schema.Struct({
   tier: Tier,
   mode: Mode,
   usage: Schema.NullOr(Schema.Number),
-  reason: Schema.String
+  reason: Schema.String,
+  /** OpenCode: the tier's candidates (`provider/model`) the balancer orders and fails over across, the named model first */
+  candidates: Schema.optional(Schema.Array(Schema.String))
 })
 export type Decision = typeof Decision.Type
 

@@ -165,3 +165,27 @@ describe("hysteresis", () => {
     )
   })
 })
+
+describe("an OpenCode decision carries the tier's candidates for the balancer", () => {
+  it("every usable candidate, the named one first; a pinned model or a single candidate carries none", () => {
+    const two = withConfig((c) => ({
+      ...c,
+      models: { ...c.models, MEDIUM: { ...c.models.MEDIUM, opencode: ["openai/gpt-6-sol", "google/gemini-3.1-pro-preview"] } }
+    }))
+    const d = decide("executor", "hulw", usage(0), two)
+    expect(d).toMatchObject({ target: "opencode", provider: "openai", model: "gpt-6-sol" })
+    expect(d.candidates).toEqual(["openai/gpt-6-sol", "google/gemini-3.1-pro-preview"])
+    const one = withConfig((c) => ({ ...c, models: { ...c.models, MEDIUM: { ...c.models.MEDIUM, opencode: "openai/gpt-6-sol" } } }))
+    expect(decide("executor", "hulw", usage(0), one).candidates).toBeUndefined()
+    const pinned = route({
+      config: two,
+      mapping: { agents: { executor: { model: "google/gemini-3.8-flash" } } },
+      agent: "executor",
+      mode: "hulw",
+      usage: usage(0),
+      heavy: false
+    })
+    expect(pinned).toMatchObject({ provider: "google", model: "gemini-3.8-flash" })
+    expect(pinned.candidates).toBeUndefined()
+  })
+})

@@ -32,7 +32,8 @@ const MODEL_ID = /^[A-Za-z0-9._-]+\/[A-Za-z0-9._:/-]+$/
 const forced = (decision: Decision, model: string): Decision => {
   const { model: id, provider } = splitModelId(model)
   const target = provider === "anthropic" ? "claude" : "opencode"
-  return { ...decision, target, provider, model: id, reason: `--model ${model} was given, so the work runs on ${target === "claude" ? "Claude" : "OpenCode"}.` }
+  const { candidates: _tierCandidates, ...named } = decision
+  return { ...named, target, provider, model: id, reason: `--model ${model} was given, so the work runs on ${target === "claude" ? "Claude" : "OpenCode"}.` }
 }
 
 /** the cost line prices the call with the configured table, as `omcm stats` does (unpriced, never $0) */
@@ -66,7 +67,13 @@ export const runProgram = (args: RunArgs) =>
     const started = yield* Clock.currentTimeMillis
     const execution: Effect.Effect<{ readonly result: ExecutionResult; readonly via: string }, DelegationError | ClaudeExecutorError, Delegator | ClaudeExecutor> = decision.target === "opencode"
       ? Effect.flatMap(Delegator, (d) =>
-        d.delegate({ prompt, model: `${decision.provider}/${decision.model}`, directory: process.cwd(), timeoutMs }))
+        d.delegate({
+          prompt,
+          model: `${decision.provider}/${decision.model}`,
+          candidates: decision.candidates,
+          directory: process.cwd(),
+          timeoutMs
+        }))
       : Effect.flatMap(ClaudeExecutor, (c) =>
         c.execute({ prompt, model: decision.model, cwd: process.cwd(), timeoutMs, env: { OMCM_DELEGATED: "1" } })).pipe(
           Effect.map((result) => ({ result, via: "claude -p" }))

@@ -48,6 +48,7 @@ export const preToolUse = (input: PreToolUseInput) =>
     const outcome = yield* Effect.either(delegation.run({
       prompt: call.value.prompt,
       model,
+      candidates: decision.candidates,
       directory: input.cwd ?? process.cwd(),
       timeoutMs: config.hooks.delegateTimeoutSeconds * 1000,
       title: `omcm ${agent}: ${call.value.description ?? call.value.prompt.slice(0, 50)}`,

@@ -98,6 +98,8 @@ export interface TaskRoute {
   /** the fusion mode the route was decided under (a forced provider: the given or detected mode, else off) */
   readonly mode: Mode
   readonly strategy: ExecutionStrategy
+  /** OpenCode: the tier's candidates the call may fail over across, `provider/model` first */
+  readonly candidates?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -191,7 +193,18 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
       const provider = task.provider ?? "auto"
       if (provider === "auto") {
         const d = yield* router.decide({ agent: rawAgent, prompt: task.description, mode: options.mode, usage: options.usage, sessionId: options.sessionId })
-        return { taskId: task.id, target: d.target, provider: d.provider, model: d.model, tier: d.tier, agent, reason: d.reason, mode: d.mode, strategy }
+        return {
+          taskId: task.id,
+          target: d.target,
+          provider: d.provider,
+          model: d.model,
+          tier: d.tier,
+          agent,
+          reason: d.reason,
+          mode: d.mode,
+          strategy,
+          candidates: d.candidates
+        }
       }
       const info = lookupAgent(config, mapping, rawAgent)
       const mode = options.mode ?? detectMode(task.description, config.modes)?.mode ?? "off"
@@ -232,8 +245,9 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
     ...fields
   })
 
+  // OpenCode calls are measured by the Delegator's failover, per candidate that answered; Claude's here
   const feedBalancer = (route: TaskRoute, result: TaskResult) =>
-    result.skipped === true
+    result.skipped === true || route.target === "opencode"
       ? Effect.void
       : Effect.zipRight(
         balancer.recordLatency(route.provider, result.executionTime),
@@ -251,7 +265,13 @@ export const makeExecutor = ({ backends, balancer, config, mapping, router }: De
         : `${options.preamble}\n\n---\n\n${task.description}`
       const call = route.target === "claude"
         ? backends.claude(prompt, { model: route.model, cwd: directory, timeout })
-        : backends.opencode(prompt, { model: `${route.provider}/${route.model}`, agent: options.opencodeAgent, timeout, directory })
+        : backends.opencode(prompt, {
+          model: `${route.provider}/${route.model}`,
+          candidates: route.candidates,
+          agent: options.opencodeAgent,
+          timeout,
+          directory
+        })
       const started = yield* Clock.currentTimeMillis
       const outcome = yield* call.pipe(
         Effect.timeoutFail({

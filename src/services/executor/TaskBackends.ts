@@ -9,6 +9,8 @@ import { ClaudeExecutor, type ClaudeExecutorError } from "./ClaudeExecutor"
 export interface OpencodeRunOptions {
   /** `provider/model` */
   readonly model: string
+  /** the tier's candidates to fail over across, `model` first */
+  readonly candidates?: ReadonlyArray<string> | undefined
   /** an OpenCode agent (`build`, `plan`...); OpenCode's default when absent */
   readonly agent?: string | undefined
   /** ms */
@@ -46,7 +48,14 @@ export class TaskBackends extends Context.Tag("omcm/TaskBackends")<TaskBackends,
       return {
         opencode: (prompt, o) =>
           Effect.map(
-            delegator.delegate({ prompt, model: o.model, agent: o.agent, timeoutMs: o.timeout, directory: o.directory }),
+            delegator.delegate({
+              prompt,
+              model: o.model,
+              candidates: o.candidates,
+              agent: o.agent,
+              timeoutMs: o.timeout,
+              directory: o.directory
+            }),
             (d) => d.result
           ),
         claude: (prompt, o) =>

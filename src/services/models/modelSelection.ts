@@ -217,9 +217,9 @@ export const resolveTiers = (config: OmcmConfig, catalog: OpencodeCatalog | unde
 export const whyNoCandidate = (resolution: TierResolution): string =>
   resolution.entries.map((e) => `${e.label}: ${e.outcome}`).join("; ")
 
-/** The model a routing decision names: the first candidate, or why there is none. */
+/** The model a routing decision names: the first candidate (and every candidate, in order), or why there is none. */
 export type RoutingModel =
-  | { readonly _tag: "Model"; readonly id: string; readonly why: string }
+  | { readonly _tag: "Model"; readonly id: string; readonly why: string; readonly candidates: ReadonlyArray<string> }
   | { readonly _tag: "None"; readonly why: string }
 
 export const routingModel = (tier: Tier, models: OpencodeModels, catalog: OpencodeCatalog | undefined): RoutingModel => {
@@ -227,5 +227,5 @@ export const routingModel = (tier: Tier, models: OpencodeModels, catalog: Openco
   const first = resolution.candidates[0]
   return first === undefined
     ? { _tag: "None", why: whyNoCandidate(resolution) }
-    : { _tag: "Model", id: first.id, why: first.why }
+    : { _tag: "Model", id: first.id, why: first.why, candidates: resolution.candidates.map((c) => c.id) }
 }

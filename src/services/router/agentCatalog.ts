@@ -56,6 +56,8 @@ export interface AgentInfo {
    * (without a catalog: its first fixed id); undefined when no model is usable (`opencodeMissing` says why)
    */
   readonly opencodeModel: string | undefined
+  /** the tier's OpenCode candidates in order, `opencodeModel` first (a model pinned in agent-mapping.json: alone) */
+  readonly opencodeCandidates?: ReadonlyArray<string> | undefined
   readonly opencodeMissing?: string | undefined
 }
 
@@ -83,7 +85,7 @@ export const lookupAgent = (config: OmcmConfig, mapping: AgentMapping, raw: stri
   if (pinned !== undefined && !pinnedIsClaude) return { name, tier, tierSource, claudeModel, opencodeModel: pinned }
   const chosen = routingModel(tier, config.models[tier].opencode, catalog)
   return chosen._tag === "Model"
-    ? { name, tier, tierSource, claudeModel, opencodeModel: chosen.id }
+    ? { name, tier, tierSource, claudeModel, opencodeModel: chosen.id, opencodeCandidates: chosen.candidates }
     : { name, tier, tierSource, claudeModel, opencodeModel: undefined, opencodeMissing: chosen.why }
 }
 

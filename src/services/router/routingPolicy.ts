@@ -44,7 +44,17 @@ export const route = (input: RouteInput): Decision => {
       return toClaude(`No OpenCode model of ${agent.tier} is usable (models.${agent.tier}.opencode: ${agent.opencodeMissing}), so ${agent.name} stays on Claude.`)
     }
     const { provider, model } = splitModelId(agent.opencodeModel)
-    return { target: "opencode", provider, model, tier: agent.tier, mode, usage: usageValue, reason }
+    const candidates = agent.opencodeCandidates
+    return {
+      target: "opencode",
+      provider,
+      model,
+      tier: agent.tier,
+      mode,
+      usage: usageValue,
+      reason,
+      ...(candidates !== undefined && candidates.length > 1 ? { candidates } : {})
+    }
   }
   const who = `${agent.name} (${agent.tier})`
 
