@@ -10,8 +10,8 @@ export const defaultConfig: OmcmConfig = {
     heavyThreshold: 90,
     recoverThreshold: 85,
     maxOpencodeWorkers: 3,
-    preferOpencode: [],
-    preferClaude: [],
+    preferOpencode: ["explore", "researcher", "writer"],
+    preferClaude: ["architect", "executor-high", "critic"],
     autoDelegate: true,
     defaultTier: "MEDIUM"
   },

@@ -49,8 +49,20 @@ export const formatReport = (report: StatsReport): string =>
     table("agent", report.agents),
     "",
     savingsLine(report.savings, report.period),
-    ...(report.redactions.length === 0 ? [] : [redactionLine(report.redactions)])
+    ...(report.redactions.length === 0 ? [] : [redactionLine(report.redactions)]),
+    ...failoverLines(report.failovers)
   ].join("\n")
+
+/** `openai/gpt-6-sol: rate limited -> google/gemini-3.1-pro-preview answered` */
+const failoverLines = ({ count, recent }: StatsReport["failovers"]): ReadonlyArray<string> =>
+  count === 0 ? [] : [
+    `${plural(count, "call")} failed over to another OpenCode candidate${recent.length < count ? ` (newest ${recent.length}):` : ":"}`,
+    ...recent.map((e) => {
+      const tried = (e.failovers ?? []).map((f) => `${f.id}: ${f.error}`).join(" -> ")
+      const end = e.success ? `${e.provider}/${e.model} answered` : "none answered, ran on Claude"
+      return `  ${new Date(e.ts).toISOString().slice(0, 16).replace("T", " ")} ${e.agent ?? "-"}  ${tried} -> ${end}`
+    })
+  ]
 
 const redactionLine = (found: StatsReport["redactions"]): string => {
   const total = found.reduce((n, r) => n + r.count, 0)

@@ -45,6 +45,8 @@ export interface SimulatedModelOptions {
   readonly reasoningTokens?: number
   /** a fault for every request (markers in a message still apply when this is unset) */
   readonly fault?: SimulatedFault | undefined
+  /** a fault chosen per request, e.g. by `model` (one provider failing while another answers); wins over `fault` */
+  readonly faultFor?: ((request: ChatRequest) => SimulatedFault | undefined) | undefined
   /** the `Retry-After` header of a 429, in seconds */
   readonly retryAfterSeconds?: number
   /** what `GET /v1/models` lists */
@@ -303,7 +305,7 @@ const answerChat = async (res: http.ServerResponse, body: ChatBody, options: Sim
   const request = chatRequestOf(body)
   const streaming = body.stream === true
   // title requests carry the user's text (and its markers) but must never fail: they are not the work
-  const fault = request.isTitleRequest ? undefined : (options.fault ?? markerFault(request.lastUserText))
+  const fault = request.isTitleRequest ? undefined : (options.faultFor?.(request) ?? options.fault ?? markerFault(request.lastUserText))
   const delay = (options.latencyMs ?? 0) + (request.isTitleRequest ? 0 : markerSleep(request.lastUserText))
   if (!(await wait(delay, res))) return
 

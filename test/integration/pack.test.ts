@@ -242,7 +242,7 @@ describe("the npm package", () => {
 
   it("the first example routes a call with FusionRouter, records it with Tracker through OmcmLive, and prints the decision", async () => {
     const r = await ok(run(process.execPath, ["example1.mjs"], { cwd: app, env: appEnv }), "example1.mjs")
-    expect(r.stdout).toMatch(/^explore -> opencode google\/gemini-3-flash: hulw sends LOW-tier agents like explore to OpenCode/)
+    expect(r.stdout).toMatch(/^explore -> opencode google\/gemini-3\.8-flash: explore is in routing\.preferOpencode/)
     expect(fs.existsSync(path.join(appEnv.OMCM_HOME!, "omcm.db"))).toBe(true)
     // recorded where the CLI sees it
     const stats = await ok(run(process.execPath, [path.join(app, "node_modules", ".bin", "omcm"), "stats", "--json"], { cwd: app, env: appEnv }), "omcm stats")
@@ -270,7 +270,7 @@ describe("the npm package", () => {
   it("the packed omcm bin still works: a routing decision and a hook", async () => {
     const bin = path.join(app, "node_modules", ".bin", "omcm")
     const route = await ok(run(process.execPath, [bin, "route", "explore", "--mode", "hulw"], { cwd: app, env: appEnv }), "omcm route")
-    expect(route.stdout).toContain("explore -> OpenCode (google/gemini-3-flash)")
+    expect(route.stdout).toContain("explore -> OpenCode (google/gemini-3.8-flash)")
     const input = JSON.stringify({
       session_id: "pack",
       cwd: app,

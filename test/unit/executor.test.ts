@@ -163,7 +163,7 @@ describe("Executor routing", () => {
   it.effect("HIGH agents go to the Claude backend, MEDIUM and LOW to OpenCode with the configured models", () =>
     Effect.gen(function*() {
       const tasks = [
-        task("design", { agent: "architect" }),
+        task("design", { agent: "planner" }),
         task("implement", { agent: "executor" }),
         task("look", { agent: "explore" })
       ]
@@ -171,7 +171,7 @@ describe("Executor routing", () => {
       expect(yield* callOf("design")).toMatchObject({ backend: "claude", model: "opus" })
       expect(yield* callOf("implement")).toMatchObject({ backend: "opencode", model: "openai/gpt-5.2-codex" })
       expect(yield* callOf("look")).toMatchObject({ backend: "opencode", model: "google/gemini-3-flash" })
-      expect(results.map((r) => [r.target, r.agent])).toEqual([["claude", "architect"], ["opencode", "executor"], ["opencode", "explore"]])
+      expect(results.map((r) => [r.target, r.agent])).toEqual([["claude", "planner"], ["opencode", "executor"], ["opencode", "explore"]])
       expect(results[0]!.reason).toContain("HIGH")
       expect(results[1]).toMatchObject({ provider: "openai", model: "gpt-5.2-codex", output: "done: implement", cost: 0.001 })
     }))
@@ -191,7 +191,7 @@ describe("Executor routing", () => {
 
   it.effect("without a mode keyword and with fusionDefault false, everything stays on Claude", () =>
     Effect.gen(function*() {
-      const { calls } = yield* run([task("a", { agent: "explore" })], { mode: undefined })
+      const { calls } = yield* run([task("a", { agent: "architect-low" })], { mode: undefined })
       expect((yield* calls).map((c) => c.backend)).toEqual(["claude"])
     }))
 

@@ -9,10 +9,13 @@ import { nextHeavy, route } from "../../src/services/router/routingPolicy"
 const usage = (percent: number): Usage => ({ percent, fiveHour: percent, weekly: null, source: "override" })
 const unknown: Usage = { percent: 0, fiveHour: null, weekly: null, source: "unknown" }
 
-const decide = (agent: string, mode: Mode, u: Usage, config: OmcmConfig = defaultConfig, heavyBefore = false) =>
+/** the defaults with empty preferClaude / preferOpencode lists: the rules of tiers and modes alone */
+const byRules: OmcmConfig = { ...defaultConfig, routing: { ...defaultConfig.routing, preferClaude: [], preferOpencode: [] } }
+
+const decide = (agent: string, mode: Mode, u: Usage, config: OmcmConfig = byRules, heavyBefore = false) =>
   route({ config, mapping: {}, agent, mode, usage: u, heavy: nextHeavy(config, heavyBefore, u) })
 
-const withConfig = (patch: (c: OmcmConfig) => OmcmConfig) => patch(defaultConfig)
+const withConfig = (patch: (c: OmcmConfig) => OmcmConfig) => patch(byRules)
 const allAgents = (["HIGH", "MEDIUM", "LOW"] as const).flatMap((tier) => SEED_AGENTS[tier].map((name) => [name, tier] as const))
 
 describe("hulw routes by tier", () => {
@@ -187,5 +190,25 @@ describe("an OpenCode decision carries the tier's candidates for the balancer", 
     })
     expect(pinned).toMatchObject({ provider: "google", model: "gemini-3.8-flash" })
     expect(pinned.candidates).toBeUndefined()
+  })
+})
+
+describe("the seed's preferOpencode and preferClaude lists are the defaults", () => {
+  it("explore, researcher and writer go to OpenCode in every mode; architect, executor-high and critic stay on Claude", () => {
+    expect(defaultConfig.routing.preferOpencode).toEqual(["explore", "researcher", "writer"])
+    expect(defaultConfig.routing.preferClaude).toEqual(["architect", "executor-high", "critic"])
+    for (const mode of ["off", "ulw", "autopilot", "hulw"] as const) {
+      for (const u of [usage(0), usage(95)]) {
+        for (const agent of ["explore", "researcher", "writer"]) {
+          expect(decide(agent, mode, u, defaultConfig).target).toBe("opencode")
+        }
+        for (const agent of ["architect", "executor-high", "critic"]) {
+          expect(decide(agent, mode, u, defaultConfig, true).target).toBe("claude")
+        }
+      }
+    }
+    // emptied, the tier and the mode decide again
+    expect(decide("explore", "off", usage(0), byRules).target).toBe("claude")
+    expect(decide("architect", "ulw", usage(95), byRules, true).target).toBe("opencode")
   })
 })

@@ -12,6 +12,7 @@ import { priceCall, Tracker } from "../../services/tracker"
 import { type Decision, type Mode, splitModelId } from "../../domain/model"
 import { HookLive } from "../../layers/core"
 import { Config } from "../../services/config"
+import { exhaustedAttempts } from "../../services/balancer"
 import { formatCost, formatDuration, formatTokens } from "../../lib/format"
 import { ClaudeExecutor, type ClaudeExecutorError } from "../../services/executor"
 import { type DelegationError, Delegator } from "../../services/daemon"
@@ -89,7 +90,8 @@ export const runProgram = (args: RunArgs) =>
             tokens: { input: 0, output: 0 },
             durationMs: now - started,
             success: false,
-            error: error._tag
+            error: error._tag,
+            failovers: exhaustedAttempts(error)
           })).pipe(Effect.ignore))
     )
     yield* tracker.recordExecution(result, { ...context, target: decision.target })

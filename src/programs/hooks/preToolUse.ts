@@ -12,6 +12,7 @@ import {
 } from "../../services/claude-code"
 import { decodeUnknown } from "../../lib/jsonFile"
 import { Config } from "../../services/config"
+import { exhaustedAttempts } from "../../services/balancer"
 import { Tracker } from "../../services/tracker"
 import { delegatedReason } from "./delegatedReason"
 import { HookDelegation } from "./delegation"
@@ -67,7 +68,8 @@ export const preToolUse = (input: PreToolUseInput) =>
         success: false,
         durationMs: finished - now,
         error: outcome.left._tag,
-        detail: why
+        detail: why,
+        failovers: exhaustedAttempts(outcome.left)
       })
       yield* recordFailure("PreToolUse", input.session_id, `delegation of ${agent} to ${model} failed, the call runs on Claude: ${why}`)
       return Option.none<HookOutput>()

@@ -30,7 +30,7 @@ import type { Tier } from "../../domain/model"
 import { Config } from "../config"
 import { Store } from "../store"
 import { type BalancerStateStore, memoryStateStore, sqliteStateStore } from "./balancerStore"
-import { type Failure, providerOf, withOutcome } from "./cooldown"
+import { FAILURE_WINDOW_MS, type Failure, providerOf, withOutcome } from "./cooldown"
 import { type Ordering, orderCandidates } from "./ordering"
 export type { Ordering } from "./ordering"
 
@@ -62,6 +62,8 @@ export interface BalancerStats {
   readonly selections: Readonly<Record<string, number>>
   /** providers (`openai`) and models (`openai/gpt-5.4`) left alone until `until` (epoch ms) */
   readonly coolingDown: ReadonlyArray<{ readonly target: string; readonly until: number; readonly reason: string }>
+  /** each provider's (by its configured name: `gemini` for `google`) calls and failures within the failure-rate window (the last minute) */
+  readonly recentCalls: Readonly<Record<string, { readonly calls: number; readonly failed: number }>>
 }
 
 type Select = (candidates?: ReadonlyArray<string>) => Effect.Effect<string, NoProviderAvailable | StateError>
@@ -281,7 +283,12 @@ export const makeProviderBalancer = (
           latencySamples: Object.fromEntries(allNames.map((name) => [name, s.latencies.get(name)?.length ?? 0])),
           tokenUsage: Object.fromEntries(Object.entries(record(s.tokenUsage)).map(([k, v]) => [k, v ?? 0])),
           selections: Object.fromEntries(Object.entries(record(s.selections)).map(([k, v]) => [k, v ?? 0])),
-          coolingDown: [...s.cooldowns].filter(([, c]) => c.until > now).map(([target, c]) => ({ target, until: c.until, reason: c.reason }))
+          coolingDown: [...s.cooldowns].filter(([, c]) => c.until > now).map(([target, c]) => ({ target, until: c.until, reason: c.reason })),
+          recentCalls: Object.fromEntries([...s.outcomes].flatMap(([provider, list]) => {
+            const recent = list.filter((o) => now - o.ts < FAILURE_WINDOW_MS)
+            const name = configuredName(settings, provider) ?? provider
+            return recent.length === 0 ? [] : [[name, { calls: recent.length, failed: recent.filter((o) => !o.ok).length }]]
+          }))
         }, s] as const))
     } satisfies ProviderBalancerShape
   })

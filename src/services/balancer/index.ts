@@ -1,3 +1,4 @@
+export { exhaustedAttempts } from "./exhaustedAttempts"
 export { type Failure } from "./cooldown"
 export {
   type BalancerStats,

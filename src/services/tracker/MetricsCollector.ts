@@ -7,7 +7,7 @@ import type { StateError } from "../../domain/errors"
 import type { StoredEvent } from "./events"
 import { type Period, periodMs } from "./windows"
 import { addTotals, tokensOf, type Totals, zeroTotals } from "./totals"
-import { type Dimension, type Percentiles, type RedactionCount, type SummaryRow, TrackerStore } from "./TrackerStore"
+import { type Dimension, type FailoverSummary, type Percentiles, type RedactionCount, type SummaryRow, TrackerStore } from "./TrackerStore"
 
 /** The seed's `getMetrics(period)`, per provider. A cost of null means every call of that provider is unpriced. */
 export interface Metrics {
@@ -83,6 +83,8 @@ export interface StatsReport {
   readonly savings: Savings
   /** secrets replaced by placeholders before delegated calls left the machine, by kind */
   readonly redactions: ReadonlyArray<RedactionCount>
+  /** calls that moved from one OpenCode candidate to another (or ran out of them), the newest few in detail */
+  readonly failovers: FailoverSummary
 }
 
 export interface SessionSummary {
@@ -218,10 +220,11 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
         Effect.gen(function*() {
           const { since, until } = yield* window(period)
           // one scan for both tables and the savings, one for the percentiles
-          const [rows, latency, redactions] = yield* Effect.all([
+          const [rows, latency, redactions, failovers] = yield* Effect.all([
             store.summarize({ since, dims: [...SAVINGS_DIMS, "agent"] }),
             store.percentiles(since, ["provider", "agent"]),
-            store.redactions(since)
+            store.redactions(since),
+            store.failovers(since, 3)
           ])
           const none = new Map<string, Percentiles>()
           return {
@@ -231,7 +234,8 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
             providers: statsRows(regroup(rows, "provider"), "provider", latency.get("provider") ?? none),
             agents: statsRows(regroup(rows, "agent"), "agent", latency.get("agent") ?? none),
             savings: savingsOf(rows),
-            redactions
+            redactions,
+            failovers
           }
         })
 

@@ -28,6 +28,12 @@ export interface RedactionCount {
   readonly count: number
 }
 
+export interface FailoverSummary {
+  readonly count: number
+  /** newest first */
+  readonly recent: ReadonlyArray<StoredEvent>
+}
+
 export interface SummaryRow {
   /** the row's value of each grouped dimension ('' for none; success is '0' or '1') */
   readonly key: Readonly<Partial<Record<Sql.Dimension, string>>>
@@ -71,6 +77,8 @@ export interface TrackerStoreShape {
     row: { readonly ts: number; readonly source: string; readonly sessionId: string | null },
     findings: ReadonlyArray<RedactionCount>
   ) => Effect.Effect<void, StateError>
+  /** calls since `since` that failed over from one candidate to another: how many, and the newest `limit` */
+  readonly failovers: (since: number, limit: number) => Effect.Effect<FailoverSummary, StateError>
   /** secrets replaced since `since`, by kind, most first */
   readonly redactions: (since: number) => Effect.Effect<ReadonlyArray<RedactionCount>, StateError>
   /** fold raw events older than `before` into minute aggregates: one transaction, idempotent */
@@ -187,6 +195,14 @@ export const makeTrackerStore = (store: Context.Tag.Service<Store>): TrackerStor
       store.use("read redactions", (db) =>
         statement(db)("SELECT kind, SUM(count) AS count FROM redactions WHERE ts >= ? GROUP BY kind ORDER BY count DESC, kind")
           .all(since) as ReadonlyArray<RedactionCount>),
+    failovers: (since, limit) =>
+      store.use("read failovers", (db) => {
+        const counted = statement(db)("SELECT COUNT(*) AS n FROM events WHERE ts >= ? AND failovers IS NOT NULL").get(since)
+        const recent = decodeEventRows(
+          statement(db)("SELECT * FROM events WHERE ts >= ? AND failovers IS NOT NULL ORDER BY ts DESC, id DESC LIMIT ?").all(since, limit)
+        )
+        return { count: (counted as { readonly n: number }).n, recent }
+      }),
     lastRouting: (sessionId) =>
       store.use("read the last routing", (db) =>
         Option.fromNullable(decodeEventRows(
