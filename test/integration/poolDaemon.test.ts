@@ -22,6 +22,17 @@ const serversOf = (h: TempHome) =>
     }
   })
 
+/** the pool watchdogs (`node -e ...`) of the pools of process `owner` */
+const watchdogsOf = (owner: number) =>
+  fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
+    try {
+      const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")
+      return args.includes("OMCM_POOL_ID") && args.includes(String(owner)) && args.some((a) => a.startsWith(`${owner}-`))
+    } catch {
+      return false
+    }
+  })
+
 const setup = async () => {
   const h = makeTempHome("omcm-daemon-")
   const model = await startSimulatedModel({})
@@ -191,24 +202,47 @@ describe("omcm pool daemon", () => {
     expect(fs.existsSync(path.join(h.paths.logDir, "daemon.log"))).toBe(false)
   }, 60_000)
 
-  it("after the daemon is killed with SIGKILL, the next start kills the servers it left behind", async () => {
-    const { cwd, h } = await setup()
+  it("a daemon killed with SIGKILL: its watchdog stops its servers within a health interval, and pool status says so", async () => {
+    const { cwd, h, model } = await setup()
+    const healthIntervalSeconds = 4
+    h.writeConfig(simulatedPoolConfig(h, model, { healthIntervalSeconds }))
     expect((await runOmcmAsync(["pool", "start", "--detach", "--min", "2"], h.env, { cwd })).status).toBe(0)
     const status = JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout)
     const orphans: Array<number> = status.servers.map((s: { pid: number }) => s.pid)
     expect(orphans).toHaveLength(2)
+    expect(watchdogsOf(status.pid)).toHaveLength(1)
+    process.kill(status.pid, "SIGKILL")
+    const killedAt = Date.now()
+    expect(await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 3 * healthIntervalSeconds * 1000)).toBe(true)
+    // one health interval, with a margin for a loaded machine's scheduling
+    expect(Date.now() - killedAt).toBeLessThan((healthIntervalSeconds + 2) * 1000)
+    expect(serversOf(h)).toEqual([])
+    expect(await waitUntil(() => watchdogsOf(status.pid).length === 0, 5_000)).toBe(true)
+    const after = runOmcm(["pool", "status"], h.env).stdout
+    expect(after).toContain("not running")
+    expect(after).toContain(`leftovers: `)
+    expect(after).toContain(`the pool of pid ${status.pid} died; its watchdog stopped 2 opencode server(s) it left running`)
+  }, 240_000)
+
+  it("a daemon and its watchdog killed with SIGKILL: the next omcm command stops the servers left behind", async () => {
+    const { cwd, h } = await setup()
+    expect((await runOmcmAsync(["pool", "start", "--detach", "--min", "2"], h.env, { cwd })).status).toBe(0)
+    const status = JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout)
+    const orphans: Array<number> = status.servers.map((s: { pid: number }) => s.pid)
+    for (const pid of watchdogsOf(status.pid)) process.kill(pid, "SIGKILL")
     process.kill(status.pid, "SIGKILL")
     expect(await waitUntil(() => !isAlive(status.pid), 5_000)).toBe(true)
     expect(orphans.every(isAlive)).toBe(true)
-    expect(runOmcm(["pool", "status"], h.env).stdout).toContain("not running")
+    const report = runOmcm(["pool", "status"], h.env).stdout
+    expect(report).toContain("not running")
+    expect(report).toContain(`the pool of pid ${status.pid} died; omcm stopped 2 opencode server(s) it left running`)
+    expect(await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 5_000)).toBe(true)
 
+    // `pool start` and `pool stop` clean up too
     const restart = await runOmcmAsync(["pool", "start", "--detach", "--min", "1"], h.env, { cwd })
     expect(restart.status).toBe(0)
-    expect(await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 5_000)).toBe(true)
-    expect(serversOf(h)).toHaveLength(1)
-
-    // `pool stop` with no live daemon also cleans up what a dead one left
     const next = JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout)
+    for (const pid of watchdogsOf(next.pid)) process.kill(pid, "SIGKILL")
     process.kill(next.pid, "SIGKILL")
     expect(await waitUntil(() => !isAlive(next.pid), 5_000)).toBe(true)
     const stop = await runOmcmAsync(["pool", "stop"], h.env)

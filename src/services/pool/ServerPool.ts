@@ -18,7 +18,9 @@ import type { OpenCodeError, SessionPolicy } from "./opencodeApi"
 import { NoServerAvailable, PortsExhausted, type ServerStartFailed } from "./errors"
 import { OpenCodeClient, type ProviderListing, type RequestError, type SessionWatcher } from "./OpenCodeClient"
 import { isPortFree, isUsablePort } from "./portProbe"
-import { cleanStalePools, makePoolRegistry, type StaleCleanup } from "./poolRegistry"
+import { cleanStalePools, leftoverNoteFile, makePoolRegistry, POOL_MARKER, type StaleCleanup } from "./poolRegistry"
+import { startPoolWatchdog } from "./poolWatchdog"
+import { processStartTicks } from "../../lib/processes"
 import { type PoolOptions, type PoolOverrides, poolOptionsFromConfig } from "./poolOptions"
 import type { PoolStatus, ServerInfo } from "./poolStatus"
 import { makeServerSlot, type ServerSlot } from "./serverSlot"
@@ -115,6 +117,15 @@ export const makeServerPool = (
       yield* registry.write(infos.filter((i) => i.pid !== null).map((i) => ({ pid: i.pid!, port: i.port })))
     })
     yield* Effect.addFinalizer(() => registry.remove)
+    // stops the servers within half a health interval of this process dying without closing the pool
+    yield* startPoolWatchdog({
+      ownerPid: process.pid,
+      ownerStartTicks: processStartTicks(process.pid),
+      marker: POOL_MARKER,
+      poolId,
+      noteFile: leftoverNoteFile(options.registryDir, poolId),
+      intervalMs: Math.max(200, Math.min(5_000, options.healthIntervalMs / 2))
+    })
 
     const slotOptions = {
       process: {
