@@ -250,6 +250,33 @@ describe("omcm pool daemon", () => {
     expect(await waitUntil(() => serversOf(h).length === 0, 5_000)).toBe(true)
   }, 240_000)
 
+  it("config.json edited while the daemon runs: the worker limit applies at once, pool settings wait for a restart, and both are said", async () => {
+    const { cwd, h, model } = await setup()
+    const base = simulatedPoolConfig(h, model)
+    h.writeConfig({ ...base, routing: { maxOpencodeWorkers: 4 } })
+    expect((await runOmcmAsync(["pool", "start", "--detach", "--min", "1"], h.env, { cwd })).status).toBe(0)
+    const maxWorkers = () => JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout).maxWorkers
+    expect(maxWorkers()).toBe(4)
+
+    h.writeConfig({ ...base, routing: { maxOpencodeWorkers: 1 }, pool: { ...base.pool, healthIntervalSeconds: 45 } })
+    expect(await waitUntil(() => maxWorkers() === 1, 30_000)).toBe(true)
+    const report = runOmcm(["pool", "status"], h.env).stdout
+    expect(report).toContain("workers: at most 1 delegation(s) at once")
+    expect(report).toContain("restart needed: pool.healthIntervalSeconds changed in config.json")
+    const log = () => fs.readFileSync(path.join(h.paths.logDir, "daemon.log"), "utf8")
+    expect(log()).toContain("routing.maxOpencodeWorkers 4 -> 1 (applied)")
+    expect(log()).toContain("pool.healthIntervalSeconds apply only after a restart")
+
+    // an edit that does not decode keeps the settings in use, and says why
+    fs.writeFileSync(h.paths.configFile, "{ not json")
+    expect(await waitUntil(() => log().includes("keeping the settings in use"), 30_000)).toBe(true)
+    expect(log()).toContain("config.json: ")
+    // and the next good edit applies
+    h.writeConfig({ ...base, routing: { maxOpencodeWorkers: 2 } })
+    expect(await waitUntil(() => maxWorkers() === 2, 30_000)).toBe(true)
+    expect(runOmcm(["pool", "status"], h.env).stdout).not.toContain("restart needed")
+  }, 240_000)
+
   it("a missing opencode binary is one clear line, and nothing is left running", async () => {
     const { cwd, h } = await setup()
     const env = { ...h.env, OMCM_OPENCODE_BIN: path.join(h.root, "no-such-opencode") }

@@ -103,7 +103,11 @@ export const formatPoolStatus = (s: PoolStatus): string =>
   [
     `servers: ${s.activeServers} up (${s.idleServers} idle, ${s.busyServers} busy) · requests ${s.totalRequests} · average ${s.averageResponseTime} ms · in flight ${s.inFlight}`,
     ...s.servers.map((x) =>
-      `  127.0.0.1:${x.port}  ${x.status.padEnd(10)} busy ${x.busyCount}  pid ${x.pid ?? "-"}  restarts ${x.restarts}${x.lastError ? `  last error: ${x.lastError}` : ""}`)
+      `  127.0.0.1:${x.port}  ${x.status.padEnd(10)} busy ${x.busyCount}  pid ${x.pid ?? "-"}  restarts ${x.restarts}${x.lastError ? `  last error: ${x.lastError}` : ""}`),
+    ...(s.maxWorkers === undefined ? [] : [`workers: at most ${s.maxWorkers} delegation(s) at once (routing.maxOpencodeWorkers, applied without a restart)`]),
+    ...(s.restartNeeded === undefined || s.restartNeeded.length === 0
+      ? []
+      : [`restart needed: ${s.restartNeeded.join(", ")} changed in config.json; they apply after: omcm pool stop, then omcm pool start`])
   ].join("\n")
 
 /** how long `pool status` mentions a corrupt database that was moved aside */

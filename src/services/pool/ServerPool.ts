@@ -54,6 +54,8 @@ export interface ServerPoolShape {
   /** round-robin among the least busy healthy servers */
   readonly getAvailableServer: Effect.Effect<Option.Option<ServerInfo>>
   readonly getStatus: Effect.Effect<PoolStatus>
+  /** how many calls run at once from now on (calls beyond wait their turn); running calls are not stopped */
+  readonly setMaxWorkers: (count: number) => Effect.Effect<void>
   /**
    * OpenCode's provider list (`GET /config/providers`) as a healthy server of the pool sees it for `directory` (the
    * pool's project by default): the servers share one environment and so one set of credentials.
@@ -105,6 +107,7 @@ export const makeServerPool = (
     const roundRobin = yield* Ref.make(0)
     const stats = yield* Ref.make({ totalRequests: 0, completed: 0, totalMs: 0, inFlight: 0 })
     const workers = yield* Effect.makeSemaphore(options.maxWorkers)
+    const maxWorkers = yield* Ref.make(options.maxWorkers)
     const closed = yield* Ref.make(false)
     const staleCleanup = yield* Ref.make<StaleCleanup>({ pools: 0, killed: [] })
 
@@ -209,7 +212,8 @@ export const makeServerPool = (
         totalRequests: s.totalRequests,
         averageResponseTime: s.completed === 0 ? 0 : Math.round(s.totalMs / s.completed),
         inFlight: s.inFlight,
-        servers
+        servers,
+        maxWorkers: yield* Ref.get(maxWorkers)
       }
     })
 
@@ -384,6 +388,7 @@ export const makeServerPool = (
       execute,
       getAvailableServer,
       getStatus,
+      setMaxWorkers: (count) => Effect.zipRight(Ref.set(maxWorkers, count), workers.resize(count)),
       providers,
       shutdown,
       staleCleanup: Ref.get(staleCleanup)
