@@ -29,7 +29,9 @@ import {
   stopWhenIdle,
   type RelayAnswer,
   serveRelay,
-  clearLaunch
+  clearLaunch,
+  makeLiveSettings,
+  watchConfig
 } from "../services/daemon"
 import { writeFileAtomic } from "../lib/jsonFile"
 import { processStartTicks } from "../lib/processes"
@@ -66,6 +68,9 @@ const readCatalog = (pool: ServerPoolShape) =>
     }))
   )
 
+/** how often config.json and agent-mapping.json are looked at */
+const CONFIG_POLL_MS = 1_000
+
 /** every hour, and at start: a key added to OpenCode (`opencode auth login`) or a newer catalog shows up */
 const CATALOG_REFRESH = "60 minutes"
 
@@ -73,10 +78,18 @@ const CATALOG_REFRESH = "60 minutes"
  * The daemon's API (services/daemon/api.ts DaemonApi), on 127.0.0.1 only. Every route needs the bearer token from
  * the 0600 state file. A client that disconnects interrupts its request, which aborts the OpenCode session.
  */
-const makeApi = (pool: ServerPoolShape, models: ModelCatalogShape, token: string, stop: Effect.Effect<void>, activity: Activity) => {
+const makeApi = (
+  pool: ServerPoolShape,
+  restartNeeded: Effect.Effect<ReadonlyArray<string>>,
+  models: ModelCatalogShape,
+  token: string,
+  stop: Effect.Effect<void>,
+  activity: Activity
+) => {
+  const status = Effect.zipWith(pool.getStatus, restartNeeded, (s, pending) => (pending.length === 0 ? s : { ...s, restartNeeded: pending }))
   const handlers = HttpApiBuilder.group(DaemonApi, "pool", (routes) =>
     routes
-      .handle("status", () => activity.track(pool.getStatus))
+      .handle("status", () => activity.track(status))
       .handle("execute", ({ payload: body }) =>
         activity.track(
           pool.execute(body.prompt, {
@@ -143,7 +156,8 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
   Console.log(`omcm pool: ${s.servers.length} opencode server(s) on port(s) ${s.servers.map((x) => x.port).join(", ")}; API on 127.0.0.1:${s.apiPort} (pid ${s.pid})`)) =>
   Effect.scoped(
     Effect.gen(function*() {
-      const { config } = yield* Config
+      const loaded = yield* Config
+      const { config } = loaded
       const paths = yield* Paths
       const store = yield* Store
       yield* claimDaemon(store)
@@ -153,6 +167,15 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
       const options = yield* poolOptionsFromConfig(config, paths, overrides)
       const pool = yield* makeServerPool(options)
       yield* pool.initialize
+      const settings = yield* makeLiveSettings(loaded, pool, (line) => Console.log(`omcm pool: ${line}`))
+      yield* watchConfig(
+        { configFile: paths.configFile, mappingFile: paths.mappingFile, intervalMs: CONFIG_POLL_MS },
+        (reread) =>
+          reread.pipe(
+            Effect.flatMap(settings.apply),
+            Effect.catchAll((e) => Console.log(`omcm pool: ${e.message}; keeping the settings in use`))
+          )
+      )
       // routing reads the saved catalog: hooks never start a server for it
       const models = makeModelCatalog(config, makeCatalogCache(paths.modelsFile))
       yield* models.refresh(readCatalog(pool)).pipe(
@@ -170,7 +193,7 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
       const hookContexts = yield* makeHookContexts
       const activity = yield* makeActivity
       const stop = Deferred.succeed(stopped, undefined).pipe(Effect.asVoid)
-      const app = yield* HttpApiBuilder.httpApp.pipe(Effect.provide(yield* Layer.build(makeApi(pool, models, token, stop, activity))))
+      const app = yield* HttpApiBuilder.httpApp.pipe(Effect.provide(yield* Layer.build(makeApi(pool, settings.restartNeeded, models, token, stop, activity))))
       const platform = yield* Layer.build(NodeHttpServer.layerContext)
       yield* serveRelay(paths.relayDir, answerRelayed(hookContexts.contextFor), activity.track)
       yield* server.serve(Effect.provide(app, platform))

@@ -22,6 +22,17 @@ const serversOf = (h: TempHome) =>
     }
   })
 
+/** the pool watchdogs (`node -e ...`) of the pools of process `owner` */
+const watchdogsOf = (owner: number) =>
+  fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
+    try {
+      const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")
+      return args.includes("OMCM_POOL_ID") && args.includes(String(owner)) && args.some((a) => a.startsWith(`${owner}-`))
+    } catch {
+      return false
+    }
+  })
+
 const setup = async () => {
   const h = makeTempHome("omcm-daemon-")
   const model = await startSimulatedModel({})
@@ -191,29 +202,79 @@ describe("omcm pool daemon", () => {
     expect(fs.existsSync(path.join(h.paths.logDir, "daemon.log"))).toBe(false)
   }, 60_000)
 
-  it("after the daemon is killed with SIGKILL, the next start kills the servers it left behind", async () => {
-    const { cwd, h } = await setup()
+  it("a daemon killed with SIGKILL: its watchdog stops its servers within a health interval, and pool status says so", async () => {
+    const { cwd, h, model } = await setup()
+    const healthIntervalSeconds = 4
+    h.writeConfig(simulatedPoolConfig(h, model, { healthIntervalSeconds }))
     expect((await runOmcmAsync(["pool", "start", "--detach", "--min", "2"], h.env, { cwd })).status).toBe(0)
     const status = JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout)
     const orphans: Array<number> = status.servers.map((s: { pid: number }) => s.pid)
     expect(orphans).toHaveLength(2)
+    expect(watchdogsOf(status.pid)).toHaveLength(1)
+    process.kill(status.pid, "SIGKILL")
+    const killedAt = Date.now()
+    expect(await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 3 * healthIntervalSeconds * 1000)).toBe(true)
+    // one health interval, with a margin for a loaded machine's scheduling
+    expect(Date.now() - killedAt).toBeLessThan((healthIntervalSeconds + 2) * 1000)
+    expect(serversOf(h)).toEqual([])
+    expect(await waitUntil(() => watchdogsOf(status.pid).length === 0, 5_000)).toBe(true)
+    const after = runOmcm(["pool", "status"], h.env).stdout
+    expect(after).toContain("not running")
+    expect(after).toContain(`leftovers: `)
+    expect(after).toContain(`the pool of pid ${status.pid} died; its watchdog stopped 2 opencode server(s) it left running`)
+  }, 240_000)
+
+  it("a daemon and its watchdog killed with SIGKILL: the next omcm command stops the servers left behind", async () => {
+    const { cwd, h } = await setup()
+    expect((await runOmcmAsync(["pool", "start", "--detach", "--min", "2"], h.env, { cwd })).status).toBe(0)
+    const status = JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout)
+    const orphans: Array<number> = status.servers.map((s: { pid: number }) => s.pid)
+    for (const pid of watchdogsOf(status.pid)) process.kill(pid, "SIGKILL")
     process.kill(status.pid, "SIGKILL")
     expect(await waitUntil(() => !isAlive(status.pid), 5_000)).toBe(true)
     expect(orphans.every(isAlive)).toBe(true)
-    expect(runOmcm(["pool", "status"], h.env).stdout).toContain("not running")
+    const report = runOmcm(["pool", "status"], h.env).stdout
+    expect(report).toContain("not running")
+    expect(report).toContain(`the pool of pid ${status.pid} died; omcm stopped 2 opencode server(s) it left running`)
+    expect(await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 5_000)).toBe(true)
 
+    // `pool start` and `pool stop` clean up too
     const restart = await runOmcmAsync(["pool", "start", "--detach", "--min", "1"], h.env, { cwd })
     expect(restart.status).toBe(0)
-    expect(await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 5_000)).toBe(true)
-    expect(serversOf(h)).toHaveLength(1)
-
-    // `pool stop` with no live daemon also cleans up what a dead one left
     const next = JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout)
+    for (const pid of watchdogsOf(next.pid)) process.kill(pid, "SIGKILL")
     process.kill(next.pid, "SIGKILL")
     expect(await waitUntil(() => !isAlive(next.pid), 5_000)).toBe(true)
     const stop = await runOmcmAsync(["pool", "stop"], h.env)
     expect(stop.stdout).toContain("stopped 1 server(s) left by a dead one")
     expect(await waitUntil(() => serversOf(h).length === 0, 5_000)).toBe(true)
+  }, 240_000)
+
+  it("config.json edited while the daemon runs: the worker limit applies at once, pool settings wait for a restart, and both are said", async () => {
+    const { cwd, h, model } = await setup()
+    const base = simulatedPoolConfig(h, model)
+    h.writeConfig({ ...base, routing: { maxOpencodeWorkers: 4 } })
+    expect((await runOmcmAsync(["pool", "start", "--detach", "--min", "1"], h.env, { cwd })).status).toBe(0)
+    const maxWorkers = () => JSON.parse(runOmcm(["pool", "status", "--json"], h.env).stdout).maxWorkers
+    expect(maxWorkers()).toBe(4)
+
+    h.writeConfig({ ...base, routing: { maxOpencodeWorkers: 1 }, pool: { ...base.pool, healthIntervalSeconds: 45 } })
+    expect(await waitUntil(() => maxWorkers() === 1, 30_000)).toBe(true)
+    const report = runOmcm(["pool", "status"], h.env).stdout
+    expect(report).toContain("workers: at most 1 delegation(s) at once")
+    expect(report).toContain("restart needed: pool.healthIntervalSeconds changed in config.json")
+    const log = () => fs.readFileSync(path.join(h.paths.logDir, "daemon.log"), "utf8")
+    expect(log()).toContain("routing.maxOpencodeWorkers 4 -> 1 (applied)")
+    expect(log()).toContain("pool.healthIntervalSeconds apply only after a restart")
+
+    // an edit that does not decode keeps the settings in use, and says why
+    fs.writeFileSync(h.paths.configFile, "{ not json")
+    expect(await waitUntil(() => log().includes("keeping the settings in use"), 30_000)).toBe(true)
+    expect(log()).toContain("config.json: ")
+    // and the next good edit applies
+    h.writeConfig({ ...base, routing: { maxOpencodeWorkers: 2 } })
+    expect(await waitUntil(() => maxWorkers() === 2, 30_000)).toBe(true)
+    expect(runOmcm(["pool", "status"], h.env).stdout).not.toContain("restart needed")
   }, 240_000)
 
   it("a missing opencode binary is one clear line, and nothing is left running", async () => {

@@ -15,7 +15,7 @@ import {
 } from "../../services/daemon"
 import { InputError } from "../../domain/errors"
 import { ConfigLive } from "../../layers/core"
-import { PoolRuntimeLive, cleanStalePools, type PoolStatus } from "../../services/pool"
+import { PoolRuntimeLive, cleanStalePools, type LeftoverNote, type PoolStatus, recentLeftovers } from "../../services/pool"
 import { writePrivateFile } from "../../lib/privateFiles"
 import { isAlive, killGroup } from "../../lib/processes"
 import { Paths } from "../../services/config"
@@ -103,7 +103,11 @@ export const formatPoolStatus = (s: PoolStatus): string =>
   [
     `servers: ${s.activeServers} up (${s.idleServers} idle, ${s.busyServers} busy) · requests ${s.totalRequests} · average ${s.averageResponseTime} ms · in flight ${s.inFlight}`,
     ...s.servers.map((x) =>
-      `  127.0.0.1:${x.port}  ${x.status.padEnd(10)} busy ${x.busyCount}  pid ${x.pid ?? "-"}  restarts ${x.restarts}${x.lastError ? `  last error: ${x.lastError}` : ""}`)
+      `  127.0.0.1:${x.port}  ${x.status.padEnd(10)} busy ${x.busyCount}  pid ${x.pid ?? "-"}  restarts ${x.restarts}${x.lastError ? `  last error: ${x.lastError}` : ""}`),
+    ...(s.maxWorkers === undefined ? [] : [`workers: at most ${s.maxWorkers} delegation(s) at once (routing.maxOpencodeWorkers, applied without a restart)`]),
+    ...(s.restartNeeded === undefined || s.restartNeeded.length === 0
+      ? []
+      : [`restart needed: ${s.restartNeeded.join(", ")} changed in config.json; they apply after: omcm pool stop, then omcm pool start`])
   ].join("\n")
 
 /** how long `pool status` mentions a corrupt database that was moved aside */
@@ -112,25 +116,38 @@ const RECOVERY_SHOWN_MS = 7 * 24 * 60 * 60_000
 export const formatRecovery = (r: StoreRecovery): string =>
   `database: ${new Date(r.at).toISOString()} the database was corrupt (${r.error}); it was moved aside to ${r.movedTo} and a new one started`
 
+/** how long `pool status` mentions servers a dead pool left behind */
+const LEFTOVERS_SHOWN_MS = 24 * 60 * 60_000
+
+export const formatLeftovers = (n: LeftoverNote): string =>
+  `leftovers: ${new Date(n.at).toISOString()} the pool of pid ${n.ownerPid} died; ${n.by === "watchdog" ? "its watchdog" : "omcm"} stopped ${n.killed.length} opencode server(s) it left running (pid ${n.killed.join(", ")})`
+
 const status = Command.make("status", { json: Options.boolean("json") }, ({ json }) =>
   Effect.gen(function*() {
     const daemons = yield* DaemonClient
+    const paths = yield* Paths
+    // servers of a pool whose owner died (SIGKILL) are stopped here at the latest, and said
+    yield* cleanStalePools(paths.poolStateDir)
+    const leftovers = yield* recentLeftovers(paths.poolStateDir, LEFTOVERS_SHOWN_MS)
     const found = yield* daemons.find
     // an unreadable database is shown as no recovery: the status of the pool does not depend on it
     const recovery = yield* Effect.flatMap(Store, (store) => store.lastRecovery).pipe(
       Effect.map(Option.filter((r) => Date.now() - r.at <= RECOVERY_SHOWN_MS)),
       Effect.orElseSucceed(() => Option.none<StoreRecovery>())
     )
-    const recoveryLine = Option.match(recovery, { onNone: () => "", onSome: (r) => `\n${formatRecovery(r)}` })
+    const recoveryLine = [
+      ...Option.match(recovery, { onNone: () => [], onSome: (r) => [formatRecovery(r)] }),
+      ...leftovers.map(formatLeftovers)
+    ].map((line) => `\n${line}`).join("")
     const storeRecovery = Option.getOrNull(recovery)
     if (Option.isNone(found)) {
-      yield* Console.log(json ? JSON.stringify({ running: false, storeRecovery }) : `pool daemon: not running${recoveryLine}`)
+      yield* Console.log(json ? JSON.stringify({ running: false, storeRecovery, leftovers }) : `pool daemon: not running${recoveryLine}`)
       return
     }
     const s = yield* daemons.status(found.value)
     yield* Console.log(
       json
-        ? JSON.stringify({ running: true, pid: found.value.pid, apiPort: found.value.apiPort, ...s, storeRecovery })
+        ? JSON.stringify({ running: true, pid: found.value.pid, apiPort: found.value.apiPort, ...s, storeRecovery, leftovers })
         : `pool daemon: running (pid ${found.value.pid}, API 127.0.0.1:${found.value.apiPort}, project ${found.value.projectDir}${
           typeof found.value.idleExitMinutes === "number" ? `, stops after ${found.value.idleExitMinutes} min without a request` : ""
         })\n${formatPoolStatus(s)}${recoveryLine}`

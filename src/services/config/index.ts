@@ -1,3 +1,3 @@
-export { Config, type DeepPartial, type LoadedConfig } from "./Config"
+export { Config, type DeepPartial, type LoadedConfig, loadConfig } from "./Config"
 export { Paths, type PathsShape } from "./Paths"
 export { ensureProjectStateDir, projectStateDir } from "./projectState"

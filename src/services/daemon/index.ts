@@ -16,3 +16,4 @@ export {
 export { DaemonAlreadyRunning, DaemonNotRunning, DaemonStartFailed, DaemonUnreachable } from "./errors"
 export { type Activity, makeActivity, stopWhenIdle } from "./idleStop"
 export { type RelayAnswer, RelayRequest, serveRelay } from "./RelaySpool"
+export { type LiveSettings, makeLiveSettings, poolSettingsNeedingRestart, watchConfig } from "./configWatch"

@@ -18,7 +18,9 @@ import type { OpenCodeError, SessionPolicy } from "./opencodeApi"
 import { NoServerAvailable, PortsExhausted, type ServerStartFailed } from "./errors"
 import { OpenCodeClient, type ProviderListing, type RequestError, type SessionWatcher } from "./OpenCodeClient"
 import { isPortFree, isUsablePort } from "./portProbe"
-import { cleanStalePools, makePoolRegistry, type StaleCleanup } from "./poolRegistry"
+import { cleanStalePools, leftoverNoteFile, makePoolRegistry, POOL_MARKER, type StaleCleanup } from "./poolRegistry"
+import { startPoolWatchdog } from "./poolWatchdog"
+import { processStartTicks } from "../../lib/processes"
 import { type PoolOptions, type PoolOverrides, poolOptionsFromConfig } from "./poolOptions"
 import type { PoolStatus, ServerInfo } from "./poolStatus"
 import { makeServerSlot, type ServerSlot } from "./serverSlot"
@@ -52,6 +54,8 @@ export interface ServerPoolShape {
   /** round-robin among the least busy healthy servers */
   readonly getAvailableServer: Effect.Effect<Option.Option<ServerInfo>>
   readonly getStatus: Effect.Effect<PoolStatus>
+  /** how many calls run at once from now on (calls beyond wait their turn); running calls are not stopped */
+  readonly setMaxWorkers: (count: number) => Effect.Effect<void>
   /**
    * OpenCode's provider list (`GET /config/providers`) as a healthy server of the pool sees it for `directory` (the
    * pool's project by default): the servers share one environment and so one set of credentials.
@@ -82,6 +86,11 @@ export class ServerPool extends Context.Tag("omcm/ServerPool")<ServerPool, Serve
 
 const PORT_RANGE = 200
 type Slot = ServerSlot<SessionWatcher>
+/** the process a call was on when its server went away */
+interface DeadServer {
+  readonly port: number
+  readonly pid: number | null
+}
 
 export const makeServerPool = (
   options: PoolOptions
@@ -98,6 +107,7 @@ export const makeServerPool = (
     const roundRobin = yield* Ref.make(0)
     const stats = yield* Ref.make({ totalRequests: 0, completed: 0, totalMs: 0, inFlight: 0 })
     const workers = yield* Effect.makeSemaphore(options.maxWorkers)
+    const maxWorkers = yield* Ref.make(options.maxWorkers)
     const closed = yield* Ref.make(false)
     const staleCleanup = yield* Ref.make<StaleCleanup>({ pools: 0, killed: [] })
 
@@ -110,6 +120,15 @@ export const makeServerPool = (
       yield* registry.write(infos.filter((i) => i.pid !== null).map((i) => ({ pid: i.pid!, port: i.port })))
     })
     yield* Effect.addFinalizer(() => registry.remove)
+    // stops the servers within half a health interval of this process dying without closing the pool
+    yield* startPoolWatchdog({
+      ownerPid: process.pid,
+      ownerStartTicks: processStartTicks(process.pid),
+      marker: POOL_MARKER,
+      poolId,
+      noteFile: leftoverNoteFile(options.registryDir, poolId),
+      intervalMs: Math.max(200, Math.min(5_000, options.healthIntervalMs / 2))
+    })
 
     const slotOptions = {
       process: {
@@ -193,16 +212,18 @@ export const makeServerPool = (
         totalRequests: s.totalRequests,
         averageResponseTime: s.completed === 0 ? 0 : Math.round(s.totalMs / s.completed),
         inFlight: s.inFlight,
-        servers
+        servers,
+        maxWorkers: yield* Ref.get(maxWorkers)
       }
     })
 
-    const pick = (exclude: ReadonlySet<number>) =>
+    /** the least busy healthy server `accept` allows, round-robin among ties */
+    const pick = (accept: (slot: Slot, pid: number | null) => boolean = () => true) =>
       Effect.gen(function*() {
         const all = yield* Ref.get(slots)
         const candidates: Array<{ slot: Slot; busy: number }> = []
         for (const slot of all) {
-          if (exclude.has(slot.port) || !(yield* slot.isHealthy)) continue
+          if (!(yield* slot.isHealthy) || !accept(slot, (yield* slot.info).pid)) continue
           candidates.push({ slot, busy: yield* Ref.get(slot.busy) })
         }
         if (candidates.length === 0) return Option.none<Slot>()
@@ -212,7 +233,7 @@ export const makeServerPool = (
         return Option.some(tied[turn % tied.length]!.slot)
       })
 
-    const getAvailableServer = Effect.flatMap(pick(new Set()), (slot) =>
+    const getAvailableServer = Effect.flatMap(pick(), (slot) =>
       Option.match(slot, { onNone: () => Effect.succeedNone, onSome: (s) => Effect.map(s.info, Option.some) }))
 
     const load = Effect.gen(function*() {
@@ -232,17 +253,18 @@ export const makeServerPool = (
       }
     })
 
-    /** wait for a healthy server, also when every server is restarting */
-    const awaitServer = (exclude: ReadonlySet<number>, deadline: number) =>
+    /**
+     * wait for a healthy server, also when every server is restarting; with `dead` (a process that died under a call)
+     * another server if one is up, else the first to be up that is not that process (its slot restarted)
+     */
+    const awaitServer = (deadline: number, dead?: DeadServer) =>
       Effect.gen(function*() {
         for (;;) {
-          const chosen = yield* pick(exclude)
+          const chosen = yield* pick((slot) => slot.port !== dead?.port)
           if (Option.isSome(chosen)) return chosen.value
-          // a retry may go back to the excluded server once it is healthy again, if it is the only one
-          if (exclude.size > 0) {
-            const any = yield* pick(new Set())
-            const others = (yield* Ref.get(slots)).filter((s) => !exclude.has(s.port)).length
-            if (Option.isSome(any) && others === 0) return any.value
+          if (dead !== undefined) {
+            const reborn = yield* pick((slot, pid) => pid !== null && !(slot.port === dead.port && pid === dead.pid))
+            if (Option.isSome(reborn)) return reborn.value
           }
           const now = yield* Clock.currentTimeMillis
           if (now >= deadline) return yield* new NoServerAvailable({ waitedMs: now - (deadline - options.requestTimeoutMs) })
@@ -280,17 +302,19 @@ export const makeServerPool = (
           const deadline = started + timeoutMs
           yield* Ref.update(stats, (s) => ({ ...s, totalRequests: s.totalRequests + 1, inFlight: s.inFlight + 1 }))
           if ((yield* load) > 0.8) yield* scaleUp
-          const first = yield* awaitServer(new Set(), deadline)
+          const first = yield* awaitServer(deadline)
           const attempt = (slot: Slot) =>
             Effect.flatMap(Clock.currentTimeMillis, (now) => runOn(slot, prompt, o, Math.max(1, deadline - now))).pipe(
               Effect.map((result) => ({ result, port: slot.port }))
             )
+          const firstPid = (yield* first.info).pid
           const { port, result } = yield* attempt(first).pipe(
             Effect.catchTag("OpenCodeUnreachable", (error) =>
-              // the server died under this request: have it restarted, and retry once on another one
+              // the server died under this call (not the provider's fault): have that process restarted, and run the
+              // call once more on another server, or on this one once it is back
               Effect.gen(function*() {
-                yield* first.restart(error.message)
-                const second = yield* awaitServer(new Set([first.port]), deadline)
+                yield* first.restart(error.message, firstPid)
+                const second = yield* awaitServer(deadline, { port: first.port, pid: firstPid })
                 return yield* attempt(second)
               }))
           )
@@ -347,7 +371,7 @@ export const makeServerPool = (
     }
 
     const providers = (directory?: string) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => awaitServer(new Set(), now + options.requestTimeoutMs)).pipe(
+      Effect.flatMap(Clock.currentTimeMillis, (now) => awaitServer(now + options.requestTimeoutMs)).pipe(
         Effect.flatMap((slot) => client.providers(serverOf(slot), directory ?? options.projectDir))
       )
 
@@ -364,6 +388,7 @@ export const makeServerPool = (
       execute,
       getAvailableServer,
       getStatus,
+      setMaxWorkers: (count) => Effect.zipRight(Ref.set(maxWorkers, count), workers.resize(count)),
       providers,
       shutdown,
       staleCleanup: Ref.get(staleCleanup)

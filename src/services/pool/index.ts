@@ -16,7 +16,7 @@ export {
   SessionPolicy
 } from "./opencodeApi"
 export { type PoolOptions, poolOptionsFromConfig, type PoolOverrides, PoolRuntimeLive } from "./poolOptions"
-export { cleanStalePools } from "./poolRegistry"
+export { cleanStalePools, type LeftoverNote, recentLeftovers } from "./poolRegistry"
 export { PoolStatus, ServerInfo, ServerStatus } from "./poolStatus"
 export { type ExecuteOptions, makeServerPool, type PoolExecuteError, ServerPool, type ServerPoolShape } from "./ServerPool"
 export { type HumanRequest } from "./SessionWatch"

@@ -22,6 +22,19 @@ export interface StaleCleanup {
   readonly killed: ReadonlyArray<number>
 }
 
+/** What was found of a pool whose owner died: the servers stopped, by its watchdog or by a later omcm process. */
+export const LeftoverNote = Schema.Struct({
+  poolId: Schema.String,
+  ownerPid: Schema.Number,
+  killed: Schema.Array(Schema.Number),
+  at: Schema.Number,
+  by: Schema.Literal("watchdog", "cleanup")
+})
+export type LeftoverNote = typeof LeftoverNote.Type
+
+/** the note of a dead pool's leftovers (not `.json`: it is no pool record) */
+export const leftoverNoteFile = (dir: string, poolId: string) => path.join(dir, `${poolId}.leftovers`)
+
 /**
  * Each live pool keeps `pools/<id>.json` (owner PID and start time, server PIDs and ports), rewritten atomically
  * by its owner. When an owner dies without closing its scope (SIGKILL), the next pool to start finds the record,
@@ -41,22 +54,26 @@ export const makePoolRegistry = (dir: string, poolId: string) => {
   return { file, write, remove }
 }
 
-const readRecord = (file: string) =>
+const readDecoded = <A, I>(schema: Schema.Schema<A, I>) => (file: string) =>
   Effect.try(() => fs.readFileSync(file, "utf8")).pipe(
     Effect.flatMap((text) => parseJson(text)),
-    Effect.flatMap(decodeUnknown(PoolRecord, { strict: false })),
+    Effect.flatMap(decodeUnknown(schema, { strict: false })),
     Effect.option
   )
+const readRecord = readDecoded(PoolRecord)
+
+const filesEndingWith = (dir: string, suffix: string) =>
+  Effect.sync(() => {
+    try {
+      return fs.readdirSync(dir).filter((f) => f.endsWith(suffix))
+    } catch {
+      return []
+    }
+  })
 
 export const cleanStalePools = (dir: string): Effect.Effect<StaleCleanup> =>
   Effect.gen(function*() {
-    const files = yield* Effect.sync(() => {
-      try {
-        return fs.readdirSync(dir).filter((f) => f.endsWith(".json"))
-      } catch {
-        return []
-      }
-    })
+    const files = yield* filesEndingWith(dir, ".json")
     const killed: Array<number> = []
     let pools = 0
     for (const name of files) {
@@ -76,7 +93,26 @@ export const cleanStalePools = (dir: string): Effect.Effect<StaleCleanup> =>
         killGroup(pid)
         killed.push(pid)
       }
+      if (marked.size > 0) {
+        const note: LeftoverNote = { poolId: r.poolId, ownerPid: r.ownerPid, killed: [...marked], at: Date.now(), by: "cleanup" }
+        yield* writeFileAtomic(leftoverNoteFile(dir, r.poolId), JSON.stringify(note)).pipe(Effect.ignore)
+      }
       yield* Effect.sync(() => fs.rmSync(file, { force: true }))
     }
     return { pools, killed }
+  })
+
+/** the leftover notes of the last `maxAgeMs`, oldest first; older notes are deleted */
+export const recentLeftovers = (dir: string, maxAgeMs: number): Effect.Effect<ReadonlyArray<LeftoverNote>> =>
+  Effect.gen(function*() {
+    const names = yield* filesEndingWith(dir, ".leftovers")
+    const now = Date.now()
+    const notes: Array<LeftoverNote> = []
+    for (const name of names) {
+      const file = path.join(dir, name)
+      const note = yield* readDecoded(LeftoverNote)(file)
+      if (note._tag === "Some" && now - note.value.at <= maxAgeMs) notes.push(note.value)
+      else yield* Effect.sync(() => fs.rmSync(file, { force: true }))
+    }
+    return notes.sort((a, b) => a.at - b.at)
   })

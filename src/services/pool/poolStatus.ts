@@ -21,6 +21,10 @@ export const PoolStatus = Schema.Struct({
   totalRequests: Schema.Number,
   averageResponseTime: Schema.Number,
   inFlight: Schema.Number,
-  servers: Schema.Array(ServerInfo)
+  servers: Schema.Array(ServerInfo),
+  /** delegated calls run at once (routing.maxOpencodeWorkers, applied live) */
+  maxWorkers: Schema.optional(Schema.Number),
+  /** settings changed in config.json that apply only after a restart of the daemon */
+  restartNeeded: Schema.optional(Schema.Array(Schema.String))
 })
 export type PoolStatus = typeof PoolStatus.Type

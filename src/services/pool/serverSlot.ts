@@ -11,7 +11,8 @@ import type { ServerStartFailed } from "./errors"
 import type { ServerInfo, ServerStatus } from "./poolStatus"
 import { type RunningServer, type ServerProcessOptions, startServerProcess } from "./serverProcess"
 
-type Command = { readonly _tag: "Restart"; readonly reason: string } | { readonly _tag: "Stop" }
+/** a Restart names the process it is about (null: whichever runs) */
+type Command = { readonly _tag: "Restart"; readonly reason: string; readonly pid: number | null } | { readonly _tag: "Stop" }
 type Phase = "starting" | "up" | "error" | "recovering" | "stopped"
 
 interface SlotState<A> {
@@ -34,8 +35,11 @@ export interface ServerSlot<A = unknown> {
   readonly attached: Effect.Effect<Option.Option<A>>
   /** completes once the first start succeeded, or fails with why it did not */
   readonly firstStart: Effect.Effect<void, ServerStartFailed>
-  /** ask the supervisor to restart the process on the same port (ignored while it is not up) */
-  readonly restart: (reason: string) => Effect.Effect<void>
+  /**
+   * ask the supervisor to restart the process on the same port (ignored while it is not up, and when `pid` names
+   * an earlier process than the one running)
+   */
+  readonly restart: (reason: string, pid?: number | null) => Effect.Effect<void>
   /** stop the process and the supervisor once it is up; waits until both are gone */
   readonly stop: Effect.Effect<void>
   /** stop at once, also while the process is still starting (interrupts the supervisor) */
@@ -103,7 +107,10 @@ export const makeServerSlot = <A>(
           yield* Deferred.succeed(firstStart, undefined)
           return yield* Effect.raceAll([
             server.exited.pipe(Effect.as({ _tag: "Exited" as const })),
-            Queue.take(mailbox),
+            // a Restart about an earlier process (asked while it was dying) must not stop this one
+            Queue.take(mailbox).pipe(
+              Effect.repeat({ until: (c) => c._tag === "Stop" || c.pid === null || c.pid === server.pid })
+            ),
             unhealthy(server)
           ])
         })
@@ -157,8 +164,11 @@ export const makeServerSlot = <A>(
       busy,
       attached: Effect.map(Ref.get(state), (s) => (s.phase === "up" ? s.attached : Option.none())),
       firstStart: Deferred.await(firstStart),
-      restart: (reason) =>
-        Effect.flatMap(Ref.get(state), (s) => (s.phase === "up" ? Queue.offer(mailbox, { _tag: "Restart", reason }) : Effect.void)),
+      restart: (reason, pid) =>
+        Effect.flatMap(Ref.get(state), (s) =>
+          s.phase === "up" && (pid === undefined || pid === null || s.pid === pid)
+            ? Queue.offer(mailbox, { _tag: "Restart", reason, pid: pid ?? null })
+            : Effect.void),
       stop: Queue.offer(mailbox, { _tag: "Stop" }).pipe(Effect.zipRight(Fiber.await(fiber)), Effect.asVoid),
       close: Fiber.interrupt(fiber).pipe(
         Effect.zipRight(set((st) => ({ ...st, phase: "stopped", pid: null, server: null, attached: Option.none() }))),
