@@ -6,6 +6,7 @@ import { Paths } from "../../services/config"
 import { balancerCommand } from "./balancer"
 import { configPath, configShow, configValidate } from "./config"
 import { demoCommand } from "./demo"
+import { doctorCommand } from "./doctor"
 import { handoffCommand } from "./handoff"
 import { installCommand, uninstallCommand } from "./install"
 import { modelsCommand } from "./models"
@@ -91,7 +92,8 @@ const root = Command.make("omcm").pipe(
     statusline,
     hook,
     installCommand,
-    uninstallCommand
+    uninstallCommand,
+    doctorCommand
   ])
 )
 
