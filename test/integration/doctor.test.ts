@@ -2,7 +2,7 @@
 // pinned OpenCode answers which providers are connected (fake keys in the environment; no model is called).
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { OPENCODE_OFFLINE_FLAGS } from "../../src/services/pool/opencodeEnv"
 import { runOmcm, runOmcmAsync } from "../support/cli"
 import { makeTempHome, type TempHome } from "../support/tempHome"
