@@ -146,7 +146,7 @@ export const uninstallProgram = Effect.gen(function*() {
   )
 })
 
-const InstallLive = Layer.mergeAll(ClaudeSettings.layerWithoutDependencies, InstallRecords.layerWithoutDependencies).pipe(Layer.provide(Paths.layer))
+export const InstallLive = Layer.mergeAll(ClaudeSettings.layerWithoutDependencies, InstallRecords.layerWithoutDependencies).pipe(Layer.provide(Paths.layer))
 
 export const installCommand = Command.make(
   "install",

@@ -7,6 +7,7 @@ import { balancerCommand } from "./balancer"
 import { configPath, configShow, configValidate } from "./config"
 import { demoCommand } from "./demo"
 import { doctorCommand } from "./doctor"
+import { setupCommand } from "./setup"
 import { handoffCommand } from "./handoff"
 import { installCommand, uninstallCommand } from "./install"
 import { modelsCommand } from "./models"
@@ -94,7 +95,8 @@ const root = Command.make("omcm").pipe(
     hook,
     installCommand,
     uninstallCommand,
-    doctorCommand
+    doctorCommand,
+    setupCommand
   ])
 )
 
