@@ -91,6 +91,7 @@ describe("doctor checks", () => {
     expect(hooksCheck("s.json", { hooks: partial }, launcher)).toMatchObject({ status: "fail", detail: "s.json: omcm's Stop hook is missing" })
     expect(hooksCheck("s.json", null, launcher)).toMatchObject({ status: "warn", fix: "omcm install --hooks" })
     expect(hooksCheck("s.json", { enabledPlugins: { "omcm@local": true } }, launcher).status).toBe("ok")
+    expect(hooksCheck("s.json", null, launcher, true).detail).toContain("skills directory")
     expect(hooksCheck("s.json", { hooks: hooksOf(launcher), enabledPlugins: { "omcm@local": true } }, launcher).status).toBe("warn")
   })
 

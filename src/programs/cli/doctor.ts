@@ -3,6 +3,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { defaultConfig } from "../../domain/defaults"
 import { TIERS } from "../../domain/model"
@@ -72,7 +73,7 @@ export const doctorProgram = (options: { readonly json: boolean }) =>
       yield* report({ id: "hooks", status: "fail", detail: settings.left.message, fix: `fix or remove ${settingsFile.file}` })
     } else {
       const object = Option.getOrNull(settings.right)
-      yield* report(hooksCheck(settingsFile.file, object, launcher))
+      yield* report(hooksCheck(settingsFile.file, object, launcher, fs.existsSync(path.join(paths.claudeConfigDir, "skills", "omcm", ".claude-plugin"))))
       yield* report(statuslineCheck(settingsFile.file, object, launcher))
     }
     yield* report(usageCheck(yield* probeUsage(paths, config.usage.statuslineMaxAgeSeconds)))

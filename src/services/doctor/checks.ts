@@ -129,13 +129,19 @@ const runsThis = (command: string, expected: string, launcher: OmcmLauncher): bo
   command === expected || (launcher._tag === "Absolute" && command.includes(shellQuote(launcher.script)))
 
 /** Claude Code's settings: the hooks of `omcm install --hooks`, or the plugin, wired to this omcm. */
-export const hooksCheck = (settingsFile: string, settings: JsonObject | null, launcher: OmcmLauncher): Check => {
+export const hooksCheck = (
+  settingsFile: string,
+  settings: JsonObject | null,
+  launcher: OmcmLauncher,
+  /** the plugin linked into `<claude config>/skills/omcm` (loaded at start-up as omcm@skills-dir) */
+  pluginLinked = false
+): Check => {
   const found = settings === null ? [] : commandHooks(settings).filter((h) => OMCM_HOOK_COMMAND.test(h.command))
-  const plugin = settings !== null && pluginEnabled(settings)
+  const plugin = pluginLinked || (settings !== null && pluginEnabled(settings))
   const fix = "omcm install --hooks"
   if (found.length === 0) {
     return plugin
-      ? ok("hooks", `the omcm plugin is enabled in ${settingsFile}`)
+      ? ok("hooks", pluginLinked ? "the omcm plugin is linked into Claude Code's skills directory" : `the omcm plugin is enabled in ${settingsFile}`)
       : warn("hooks", `no omcm hooks in ${settingsFile} and the omcm plugin is not enabled there (fine if you start claude --plugin-dir <omcm>)`, fix)
   }
   const elsewhere = found.filter((h) => !runsThis(h.command, hookCommand(launcher, OMCM_HOOKS.find((s) => s.event === h.event) ?? OMCM_HOOKS[0]!), launcher))
