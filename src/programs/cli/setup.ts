@@ -77,6 +77,13 @@ const checkFlagModel = (tier: Tier, id: string, catalog: OpencodeCatalog) => {
 
 const MODELS_SHOWN = 25
 
+/** the tier's own candidates first, then the newest usable models */
+const ranked = <M extends { readonly id: string }>(candidates: ReadonlyArray<string>, usable: ReadonlyArray<M>): ReadonlyArray<M> =>
+  [
+    ...candidates.flatMap((id) => usable.filter((m) => m.id === id)),
+    ...usable.filter((m) => !candidates.includes(m.id))
+  ].slice(0, MODELS_SHOWN)
+
 /** Step 2: a model per tier, from the flags, or on a terminal chosen from the usable models. */
 const chooseModels = (options: SetupOptions, interactive: boolean, catalog: OpencodeCatalog) =>
   Effect.gen(function*() {
@@ -94,7 +101,7 @@ const chooseModels = (options: SetupOptions, interactive: boolean, catalog: Open
         const keep = { title: `keep the current setting (${now ?? "no usable model: stays on Claude"})`, value: "" }
         const picked = yield* Prompt.run(Prompt.select({
           message: `${tier} tier (${config.models[tier].claude} on Claude)`,
-          choices: [keep, ...usable.slice(0, MODELS_SHOWN).map((m) => ({ title: m.id, value: m.id, description: m.model.releaseDate ?? "" }))],
+          choices: [keep, ...ranked(current[tier].candidates.map((c) => c.id), usable).map((m) => ({ title: m.id, value: m.id, description: m.model.releaseDate ?? "" }))],
           maxPerPage: 12
         }))
         if (picked.length > 0) chosen[tier] = picked
