@@ -59,6 +59,23 @@ describe("omcm doctor", () => {
     expect(plain.stdout).toMatch(/omcm doctor: \d+ ok, \d+ warn, \d+ fail/)
   }, 300_000)
 
+  it("with the pool daemon running: the daemon's servers and ports, and the catalog asked of the daemon", async () => {
+    const { h, project, env } = setUp("omcm-doctor-daemon-")
+    homes.push(h)
+    const start = await runOmcmAsync(["pool", "start", "--detach", "--min", "1", "--max", "1"], env, { cwd: project })
+    try {
+      expect(start.status, start.stderr).toBe(0)
+      const port = /port\(s\) (\d+)/.exec(start.stdout)?.[1]
+      expect(port).toBeDefined()
+      const d = await doctor(env, project)
+      expect(d.byId("daemon")).toMatchObject({ status: "ok" })
+      expect(d.byId("daemon").detail).toMatch(new RegExp(`^the pool daemon runs \\(pid \\d+, API 127\\.0\\.0\\.1:\\d+\\); servers: ${port} (idle|busy)$`))
+      expect(d.byId("providers").detail).toContain("(asked the pool daemon)")
+    } finally {
+      await runOmcmAsync(["pool", "stop"], env)
+    }
+  }, 300_000)
+
   it("nothing set up (no OpenCode, an empty OMCM_HOME): exit 1, naming where OpenCode was looked for", async () => {
     const { h, project, env } = setUp("omcm-doctor-missing-")
     homes.push(h)
