@@ -31,3 +31,21 @@ export const openPrivateFile = (file: string, flags: fs.OpenMode): number => {
   ensurePrivateDir(path.dirname(file))
   return fs.openSync(file, flags, PRIVATE_FILE_MODE)
 }
+
+/** the permission bits of `dir` and everything under it (symlinks left out), up to `limit` entries; null: no `dir` */
+export const permissionsUnder = (
+  dir: string,
+  limit = 5000
+): ReadonlyArray<{ readonly path: string; readonly dir: boolean; readonly mode: number }> | null => {
+  if (!fs.existsSync(dir)) return null
+  const out: Array<{ path: string; dir: boolean; mode: number }> = []
+  const visit = (p: string) => {
+    if (out.length >= limit) return
+    const st = fs.lstatSync(p, { throwIfNoEntry: false })
+    if (st === undefined || st.isSymbolicLink()) return
+    out.push({ path: p, dir: st.isDirectory(), mode: st.mode & 0o7777 })
+    if (st.isDirectory()) for (const name of fs.readdirSync(p)) visit(path.join(p, name))
+  }
+  visit(dir)
+  return out
+}

@@ -5,16 +5,14 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as fs from "node:fs"
-import * as path from "node:path"
 import { ConfigError, SettingsError } from "../../domain/errors"
 import {
   type InstallEntry,
   commandHook,
   OMCM_HOOKS,
-  type OmcmLauncher,
   statuslineCommand,
   planInstall,
+  pluginEnabled,
   planUninstall,
   type SettingsChanges,
   type SettingsProblem,
@@ -24,18 +22,7 @@ import {
 } from "../../services/claude-code"
 import { isJsonObject, type JsonObject } from "../../lib/jsonValue"
 import { Paths } from "../../services/config"
-
-/** This very omcm: the node running it and the real path of the bundled CLI (dist/omcm.js). */
-const currentLauncher = Effect.sync((): OmcmLauncher => {
-  const script = path.resolve(process.argv[1] ?? "omcm")
-  let real = script
-  try {
-    real = fs.realpathSync(script)
-  } catch {
-    // not a file (tests running from source): keep the resolved path
-  }
-  return { _tag: "Absolute", node: process.execPath, script: real }
-})
+import { currentLauncher } from "./launcher"
 
 const brief = (value: unknown): string => {
   const text = isJsonObject(value) && typeof value.command === "string" ? `command ${JSON.stringify(value.command)}` : JSON.stringify(value) ?? String(value)
@@ -53,10 +40,6 @@ const problemError = (file: string, problem: SettingsProblem) =>
 const stampOf = (millis: number) => new Date(millis).toISOString().replace(/[:.]/g, "-")
 
 const hookNames = (events: ReadonlyArray<string>) => events.join(", ")
-
-/** the plugin and --hooks both wired: every hook would run twice */
-const pluginEnabled = (settings: JsonObject): boolean =>
-  isJsonObject(settings.enabledPlugins) && Object.entries(settings.enabledPlugins).some(([id, on]) => id.startsWith("omcm@") && on === true)
 
 const statusLineText = (change: StatusLineChange, command: string): string => {
   switch (change) {
@@ -163,7 +146,7 @@ export const uninstallProgram = Effect.gen(function*() {
   )
 })
 
-const InstallLive = Layer.mergeAll(ClaudeSettings.layerWithoutDependencies, InstallRecords.layerWithoutDependencies).pipe(Layer.provide(Paths.layer))
+export const InstallLive = Layer.mergeAll(ClaudeSettings.layerWithoutDependencies, InstallRecords.layerWithoutDependencies).pipe(Layer.provide(Paths.layer))
 
 export const installCommand = Command.make(
   "install",

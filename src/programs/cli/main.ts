@@ -1,4 +1,4 @@
-import { Args, Command, Options } from "@effect/cli"
+import { Args, CliConfig, Command, HelpDoc, Options } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Effect from "effect/Effect"
 import { ConfigLive, HudLive, RoutingLive } from "../../layers/core"
@@ -6,6 +6,8 @@ import { Paths } from "../../services/config"
 import { balancerCommand } from "./balancer"
 import { configPath, configShow, configValidate } from "./config"
 import { demoCommand } from "./demo"
+import { doctorCommand } from "./doctor"
+import { setupCommand } from "./setup"
 import { handoffCommand } from "./handoff"
 import { installCommand, uninstallCommand } from "./install"
 import { modelsCommand } from "./models"
@@ -13,6 +15,7 @@ import { poolCommand } from "./pool"
 import { runCommand } from "./run"
 import { routeProgram } from "./route"
 import { runMain } from "../runMain"
+import { wantsPlainText, withPlainConsole } from "../../lib/plainConsole"
 import { statsCommand } from "./stats"
 import { HookDelegation } from "../hooks/delegation"
 import { statuslineProgram } from "../statusline"
@@ -91,12 +94,29 @@ const root = Command.make("omcm").pipe(
     statusline,
     hook,
     installCommand,
-    uninstallCommand
+    uninstallCommand,
+    doctorCommand,
+    setupCommand
   ])
 )
 
-const cli = Command.run(root, { name: "omcm", version: VERSION })
+/**
+ * @effect/cli's own options, listed by hand: its built-in list also offers `--wizard`, which cannot build most of
+ * omcm's commands (subcommands with arguments), so the built-ins are hidden (CliConfig.showBuiltIns) and these shown.
+ */
+const globalOptions = HelpDoc.blocks([
+  HelpDoc.h1("GLOBAL OPTIONS"),
+  HelpDoc.p("-h, --help                               this help (also after a command: omcm pool start --help)"),
+  HelpDoc.p("--version                                the version"),
+  HelpDoc.p("--completions bash | zsh | fish | sh     print a shell completion script, e.g. omcm --completions bash >> ~/.bashrc")
+])
 
-export const main = (argv: ReadonlyArray<string>) =>
-  runMain(Effect.suspend(() => cli(argv)).pipe(Effect.provide(NodeContext.layer)))
+const cli = Command.run(root, { name: "omcm", version: VERSION, footer: globalOptions })
+
+const CliConfigLive = CliConfig.layer({ showBuiltIns: false })
+
+export const main = (argv: ReadonlyArray<string>) => {
+  const program = Effect.suspend(() => cli(argv)).pipe(Effect.provide(NodeContext.layer), Effect.provide(CliConfigLive))
+  runMain(wantsPlainText(process.env, process.stdout.isTTY === true) ? withPlainConsole(program) : program)
+}
 

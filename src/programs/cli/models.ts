@@ -23,7 +23,7 @@ import { makeServerPool, poolOptionsFromConfig, PoolRuntimeLive } from "../../se
 type Origin = "daemon" | "short-lived server" | "cache"
 
 /** The catalog read now: from the pool daemon when one runs, else from a short-lived server of this process. */
-const readNow = (quiet: boolean) =>
+export const readCatalogNow = (quiet: boolean) =>
   Effect.gen(function*() {
     const paths = yield* Paths
     const models = yield* ModelCatalog
@@ -101,7 +101,7 @@ export const modelsProgram = (args: { readonly json: boolean; readonly cached: b
     const models = yield* ModelCatalog
     const { catalog, origin } = args.cached
       ? { catalog: Option.getOrUndefined(yield* models.cached), origin: "cache" as Origin }
-      : yield* readNow(args.json)
+      : yield* readCatalogNow(args.json)
     const tiers = resolveTiers(config, catalog)
     if (args.json) {
       yield* Console.log(JSON.stringify({
@@ -123,7 +123,7 @@ export const modelsProgram = (args: { readonly json: boolean; readonly cached: b
     ].join("\n"))
   })
 
-const ModelsLive = Layer.mergeAll(
+export const ModelsLive = Layer.mergeAll(
   ModelCatalog.layerWithoutDependencies.pipe(Layer.provide(CatalogCache.layerWithoutDependencies)),
   PoolRuntimeLive,
   FetchHttpClient.layer

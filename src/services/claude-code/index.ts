@@ -1,4 +1,4 @@
-export { ClaudeSettings } from "./ClaudeSettings"
+export { ClaudeSettings, makeClaudeSettings } from "./ClaudeSettings"
 export { InstallRecords } from "./InstallRecords"
 export { recordFailure } from "./hookFailures"
 export {
@@ -14,7 +14,7 @@ export {
 } from "./hookInput"
 export { addContext, CONTEXT_LIMIT, denyWith, type HookOutput } from "./hookOutput"
 export { type InstallEntry } from "./installRecord"
-export { commandHook, OMCM_HOOKS, type OmcmLauncher, statuslineCommand } from "./omcmHooks"
+export { commandHook, hookCommand, OMCM_HOOKS, type OmcmLauncher, pluginEnabled, statuslineCommand } from "./omcmHooks"
 export {
   planInstall,
   planUninstall,

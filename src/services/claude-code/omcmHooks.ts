@@ -1,3 +1,4 @@
+import { isJsonObject, type JsonObject } from "../../lib/jsonValue"
 import { shellQuote } from "../../lib/shellQuote"
 
 /** The Claude Code hook events omcm handles, and the `omcm hook <arg>` that handles each. */
@@ -60,3 +61,7 @@ export const hooksSection = (launcher: OmcmLauncher) =>
     spec.event,
     [{ ...(spec.matcher === undefined ? {} : { matcher: spec.matcher }), hooks: [commandHook(launcher, spec)] }]
   ]))
+
+/** the omcm plugin is enabled in these settings */
+export const pluginEnabled = (settings: JsonObject): boolean =>
+  isJsonObject(settings.enabledPlugins) && Object.entries(settings.enabledPlugins).some(([id, on]) => id.startsWith("omcm@") && on === true)

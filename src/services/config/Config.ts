@@ -89,7 +89,7 @@ const leafPaths = (value: unknown, prefix = ""): ReadonlyArray<string> =>
     ? Object.entries(value).flatMap(([key, inner]) => leafPaths(inner, prefix.length > 0 ? `${prefix}.${key}` : key))
     : [prefix]
 
-const readJsonObject = (file: string): Effect.Effect<Option.Option<unknown>, ConfigError> => {
+export const readJsonObject = (file: string): Effect.Effect<Option.Option<unknown>, ConfigError> => {
   const name = path.basename(file)
   return readTextIfExists(file).pipe(
     Effect.mapError((error) => new ConfigError({ file, message: `${file}: cannot read (${error.code ?? error.message})` })),

@@ -7,7 +7,8 @@ export {
   ClaudeFailed,
   ClaudeNotFound,
   type ClaudeRequest,
-  ClaudeTimeout
+  ClaudeTimeout,
+  resolveClaudeBin
 } from "./ClaudeExecutor"
 export {
   canRunInParallel,

@@ -46,7 +46,7 @@ export const makeCatalogCache = (file: string): CatalogCacheShape => {
     return value
   })
   const write = (catalog: OpencodeCatalog) =>
-    writeFileAtomic(file, `${JSON.stringify(catalog)}\n`, 0o644, false).pipe(
+    writeFileAtomic(file, `${JSON.stringify(catalog)}\n`, undefined, false).pipe(
       Effect.mapError((e) => new StateError({ file, message: `${file}: cannot write (${e.code ?? e.message})` }))
     )
   return { file, read, write }

@@ -13,5 +13,6 @@ export {
   routingModel,
   type RoutingModel,
   type TierResolution,
+  usableModels,
   whyNoCandidate
 } from "./modelSelection"

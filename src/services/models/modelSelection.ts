@@ -229,3 +229,9 @@ export const routingModel = (tier: Tier, models: OpencodeModels, catalog: Openco
     ? { _tag: "None", why: whyNoCandidate(resolution) }
     : { _tag: "Model", id: first.id, why: first.why, candidates: resolution.candidates.map((c) => c.id) }
 }
+
+/** Every model of the catalog a tier may name: connected, not deprecated, with tool calls; newest first. */
+export const usableModels = (catalog: OpencodeCatalog): ReadonlyArray<{ readonly id: string; readonly model: CatalogModel }> =>
+  catalog.providers
+    .flatMap((p) => p.models.filter((m) => unusable(m, false) === undefined).map((model) => ({ id: `${p.id}/${model.id}`, provider: p.id, model })))
+    .sort(byNewest)

@@ -1,1 +1,2 @@
 export { type Db, Store, type StoreRecovery, type StoreShape } from "./Store"
+export { type Integrity, quickCheck } from "./integrity"
