@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
 import type { StateError } from "../../domain/errors"
 import type { StoredEvent } from "./events"
 import { type Period, periodMs } from "./windows"
@@ -91,6 +91,35 @@ export interface SessionSummary {
   readonly savings: Savings
 }
 
+/**
+ * Where the newest routed sub-agent call of a session ran. A decision for OpenCode whose delegation failed ran on
+ * Claude (the hook let it through): `fellBack`. `running`: the delegation has not finished yet.
+ */
+export interface LastExecutor {
+  readonly agent: string | null
+  readonly ran: "claude" | "opencode" | "running"
+  readonly fellBack: boolean
+  /** the provider and model that ran it (Claude's for a call that stayed or fell back) */
+  readonly provider: string | null
+  readonly model: string | null
+  /** the session mode the decision was made in */
+  readonly mode: string | null
+}
+
+/** The decision `routing` and, for OpenCode, the call that carried it out. */
+export const lastExecutorOf = (routing: StoredEvent, call: Option.Option<StoredEvent>): LastExecutor => {
+  const base = { agent: routing.agent ?? null, mode: routing.mode ?? null }
+  if (routing.target !== "opencode") {
+    return { ...base, ran: "claude", fellBack: false, provider: routing.provider ?? null, model: routing.model ?? null }
+  }
+  if (Option.isNone(call)) {
+    return { ...base, ran: "running", fellBack: false, provider: routing.provider ?? null, model: routing.model ?? null }
+  }
+  return call.value.success === false
+    ? { ...base, ran: "claude", fellBack: true, provider: null, model: null }
+    : { ...base, ran: "opencode", fellBack: false, provider: call.value.provider ?? null, model: call.value.model ?? null }
+}
+
 export interface MetricsCollectorShape {
   readonly getMetrics: (period: Period) => Effect.Effect<Metrics, StateError>
   readonly getProviderStats: (provider: string, period?: Period) => Effect.Effect<ProviderStats, StateError>
@@ -99,6 +128,8 @@ export interface MetricsCollectorShape {
   readonly sessionSummary: (sessionId: string) => Effect.Effect<SessionSummary, StateError>
   /** the newest routing decision, of one Claude Code session or of any */
   readonly lastRouting: (sessionId: string | undefined) => Effect.Effect<Option.Option<StoredEvent>, StateError>
+  /** where the newest routed call of one session (or of any) ran: none before the first decision */
+  readonly lastExecutor: (sessionId: string | undefined) => Effect.Effect<Option.Option<LastExecutor>, StateError>
 }
 
 const costOf = (t: Totals): number | null => (t.calls > 0 && t.unpriced === t.calls ? null : t.cost)
@@ -242,7 +273,17 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
           savings: savingsOf(rows)
         }))
 
-      return { getMetrics, getProviderStats, getSavings, getReport, sessionSummary, lastRouting: store.lastRouting }
+      const lastExecutor = (sessionId: string | undefined) =>
+        Effect.flatMap(store.lastRouting(sessionId), Option.match({
+          onNone: () => Effect.succeed(Option.none<LastExecutor>()),
+          onSome: (routing) =>
+            Effect.map(
+              routing.target === "opencode" ? store.delegatedCall(routing) : Effect.succeed(Option.none<StoredEvent>()),
+              (call) => Option.some(lastExecutorOf(routing, call))
+            )
+        }))
+
+      return { getMetrics, getProviderStats, getSavings, getReport, sessionSummary, lastRouting: store.lastRouting, lastExecutor }
     })
   )
 

@@ -1,4 +1,5 @@
 export {
+  type LastExecutor,
   MetricsCollector,
   type MetricsCollectorShape,
   type ProviderStats,

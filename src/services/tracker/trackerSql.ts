@@ -23,6 +23,9 @@ export const OUTCOME = "COALESCE(outcome, kind = 'call')"
 
 export const LAST_ROUTING = "SELECT * FROM events WHERE kind = 'routing' ORDER BY id DESC LIMIT 1"
 export const LAST_SESSION_ROUTING = "SELECT * FROM events WHERE kind = 'routing' AND session_id = ? ORDER BY id DESC LIMIT 1"
+/** the call that carried out a routing decision to OpenCode: the first call after it of the same source, session and agent */
+export const DELEGATED_CALL = `SELECT * FROM events WHERE kind = 'call' AND target = 'opencode' AND id > @id AND source = @source
+  AND session_id IS @sessionId AND agent IS @agent ORDER BY id LIMIT 1`
 export const TAIL = "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?"
 export const LATEST = "SELECT * FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id"
 
