@@ -69,6 +69,7 @@ export const TrackingTest = (
 ): Layer.Layer<Tracker | MetricsCollector | TrackerStore | Store | Config, StateError> =>
   Layer.mergeAll(Tracker.layerWithoutDependencies, MetricsCollector.layerWithoutDependencies).pipe(
     Layer.provideMerge(TrackerStore.layerWithoutDependencies),
+    Layer.provide(CatalogCache.none),
     Layer.provideMerge(StoreInMemory),
     Layer.provideMerge(ConfigTest(overrides))
   )

@@ -17,6 +17,7 @@ import {
 } from "../../services/tracker"
 import { ConfigLive, StateLive, TrackingLive } from "../../layers/core"
 import { Config } from "../../services/config"
+import { CatalogCache } from "../../services/models"
 import { formatReport, liveLine } from "../statsFormat"
 
 export interface StatsArgs {
@@ -67,7 +68,7 @@ const watchLayer = (intervalSeconds: number) =>
     Layer.unwrapEffect(Effect.map(Config, ({ config }) =>
       RealtimeTracker.layerWith({ capacity: config.tracker.capacity, emitInterval: Duration.seconds(intervalSeconds) }))),
     MetricsCollector.layerWithoutDependencies
-  ).pipe(Layer.provideMerge(StateLive), Layer.provideMerge(ConfigLive))
+  ).pipe(Layer.provideMerge(StateLive), Layer.provideMerge(CatalogCache.layer), Layer.provideMerge(ConfigLive))
 
 const statsProgram = (args: StatsArgs) =>
   Effect.gen(function*() {
