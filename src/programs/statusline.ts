@@ -6,7 +6,7 @@ import { type UsageCache, StatuslineInput, ClaudeUsage, Sessions } from "../serv
 import { Store, type StoreRecovery } from "../services/store"
 import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
-import { type LastExecutor, MetricsCollector, type SessionSummary } from "../services/tracker"
+import { type LastExecutor, MetricsCollector, type SessionSummary, shortEstimate } from "../services/tracker"
 import { formatSpan, formatTokens } from "../lib/format"
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? "?" : `${Math.round(n)}%`)
@@ -95,13 +95,15 @@ export const recoveryNotice = (recovery: Option.Option<StoreRecovery>, now: numb
   })
 
 /**
- * `delegated 3 → OpenCode · 1 fell back to Claude · saved 12.3k tok`: only delegations that succeeded ran on
+ * `delegated 3 → OpenCode · 1 fell back to Claude · saved 12.3k tok (from 8 Claude runs)`: only delegations that succeeded ran on
  * OpenCode; a failed one ran on Claude. Nothing before the session routed anything to OpenCode.
  */
 export const formatSessionSummary = (s: SessionSummary): string | undefined => {
   if (s.routedToOpencode === 0 && s.savings.calls === 0 && s.savings.failedCalls === 0) return undefined
   const fellBack = s.savings.failedCalls > 0 ? ` · ${s.savings.failedCalls} fell back to Claude` : ""
-  const saved = s.savings.calls > 0 ? ` · saved ${formatTokens(s.savings.tokens)} tok` : ""
+  const saved = s.savings.calls > 0
+    ? ` · saved ${formatTokens(s.savings.counterfactual.claudeTokens)} tok (${shortEstimate(s.savings.counterfactual)})`
+    : ""
   return `delegated ${s.savings.calls} → OpenCode${fellBack}${saved}`
 }
 

@@ -81,7 +81,7 @@ describe("omcm stats", () => {
     expect(lines.find((l) => l.startsWith("google"))).toMatch(/\$0\.0040 \+ 1 unpriced$/)
     expect(lines.find((l) => l.startsWith("executor"))).toMatch(/^executor\s+3\s+2\s+1\s/)
     expect(lines.at(-2)).toBe(
-      "Saved 6.9k Claude tokens in the last day: $0.0130 (+2 unpriced calls) on google/openai/xai instead of $0.0187 on Claude (37% of sub-agent tokens); 1 failed delegation saved nothing"
+      "Saved 6.9k Claude tokens in the last day, estimated from the delegated calls' own tokens (no Claude run recorded to compare with): $0.0130 (+2 unpriced calls) on google/openai/xai instead of $0.0187 on Claude (37% of sub-agent tokens); 1 failed delegation saved nothing"
     )
     expect(result.stdout).not.toMatch(/\$0\.00(\s|$)/)
 
@@ -121,12 +121,29 @@ describe("omcm stats", () => {
   })
 })
 
+describe("omcm stats: counterfactual savings", () => {
+  it("names the method and the Claude runs behind the savings line", async () => {
+    await record(Effect.gen(function*() {
+      const tracker = yield* Tracker
+      for (const input of [10_000, 30_000]) {
+        yield* tracker.recordCall(call({ source: "claude-subagent", target: "claude", provider: "anthropic", model: "sonnet", agent: "executor", tier: "MEDIUM", tokens: { input, output: 0 } }))
+      }
+      yield* tracker.recordCall(call({ provider: "openai", model: "gpt-5.2", agent: "executor", tier: "MEDIUM", tokens: { input: 9000, output: 100 } }))
+    }))
+    const result = runOmcm(["stats"], home.env)
+    expect(result.status).toBe(0)
+    expect(result.stdout).toContain("Saved 20.0k Claude tokens in the last day, estimated from 2 recorded Claude runs of the same agent: ")
+    const json = JSON.parse(runOmcm(["stats", "--json"], home.env).stdout) as StatsReport
+    expect(json.savings.counterfactual).toMatchObject({ claudeTokens: 20_000, samples: 2, methods: [{ method: "agent", calls: 1, samples: 2 }] })
+  })
+})
+
 describe("statusline HUD", () => {
   it("adds the session's routed count and savings", async () => {
     await seed()
     const withSession = runOmcm(["statusline"], home.env, JSON.stringify({ session_id: "s1" }))
     expect(withSession.status).toBe(0)
-    expect(withSession.stdout).toContain("delegated 1 → OpenCode · 1 fell back to Claude · saved 1.5k tok")
+    expect(withSession.stdout).toContain("delegated 1 → OpenCode · 1 fell back to Claude · saved 1.5k tok (own-work estimate)")
     const other = runOmcm(["statusline"], home.env, JSON.stringify({ session_id: "nobody" }))
     expect(other.stdout).not.toContain("delegated")
   })

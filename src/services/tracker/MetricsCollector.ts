@@ -7,6 +7,7 @@ import type { StateError } from "../../domain/errors"
 import type { StoredEvent } from "./events"
 import { type Period, periodMs } from "./windows"
 import { addTotals, tokensOf, type Totals, zeroTotals } from "./totals"
+import { type ClaudeSamples, claudeSamples, type Counterfactual, counterfactualOf } from "./counterfactual"
 import { type Dimension, type Percentiles, type RedactionCount, type SummaryRow, TrackerStore } from "./TrackerStore"
 
 /** The seed's `getMetrics(period)`, per provider. A cost of null means every call of that provider is unpriced. */
@@ -70,8 +71,14 @@ export interface Savings {
   readonly claudeUnpriced: number
   /** sub-agent tokens that stayed on Claude (recorded by the hooks) */
   readonly claudeTokens: number
-  /** tokens / (tokens + claudeTokens); null when both are 0 */
+  /** the delegated work's estimated Claude tokens / (those + claudeTokens); null when both are 0 */
   readonly share: number | null
+  /**
+   * What the delegated calls would have cost on Claude, estimated from recorded Claude runs of the same agent or
+   * tier (else from their own tokens), with the method and the number of runs behind it. `claudeCost` above is the
+   * own-tokens figure.
+   */
+  readonly counterfactual: Counterfactual
 }
 
 export interface StatsReport {
@@ -134,22 +141,30 @@ export interface MetricsCollectorShape {
 
 const costOf = (t: Totals): number | null => (t.calls > 0 && t.unpriced === t.calls ? null : t.cost)
 
-const SAVINGS_DIMS: ReadonlyArray<Dimension> = ["kind", "target", "source", "provider", "success"]
+const SAVINGS_DIMS: ReadonlyArray<Dimension> = ["kind", "target", "source", "provider", "success", "agent", "tier"]
+/** what Claude sub-agent runs are told apart by, for the counterfactual */
+const SAMPLE_DIMS: ReadonlyArray<Dimension> = ["kind", "target", "source", "success", "agent", "tier"]
 
-export const savingsOf = (rows: ReadonlyArray<SummaryRow>): Savings => {
+/** `rows` grouped by SAVINGS_DIMS; `samples`: the recorded Claude runs the counterfactual is estimated from */
+export const savingsOf = (rows: ReadonlyArray<SummaryRow>, samples: ClaudeSamples = claudeSamples([])): Savings => {
   let saved = zeroTotals
   let failedCalls = 0
   let claudeTokens = 0
   const providers = new Set<string>()
-  for (const { key, totals } of rows) {
+  const delegated: Array<SummaryRow> = []
+  for (const row of rows) {
+    const { key, totals } = row
     if (key.kind !== "call") continue
     if (key.target === "opencode" && key.success === "1") {
       saved = addTotals(saved, totals)
+      delegated.push(row)
       if (totals.calls > 0) providers.add(key.provider ?? "")
     } else if (key.target === "opencode") failedCalls += totals.calls
     else if (key.target === "claude" && key.source === "claude-subagent") claudeTokens += tokensOf(totals)
   }
   const tokens = tokensOf(saved)
+  const counterfactual = counterfactualOf(delegated, samples)
+  const moved = counterfactual.claudeTokens
   return {
     tokens,
     calls: saved.calls,
@@ -160,7 +175,8 @@ export const savingsOf = (rows: ReadonlyArray<SummaryRow>): Savings => {
     claudeCost: saved.claudeCost,
     claudeUnpriced: saved.claudeUnpriced,
     claudeTokens,
-    share: tokens + claudeTokens === 0 ? null : tokens / (tokens + claudeTokens)
+    share: moved + claudeTokens === 0 ? null : moved / (moved + claudeTokens),
+    counterfactual
   }
 }
 
@@ -242,17 +258,22 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
           }
         })
 
+      /** every recorded Claude sub-agent run, whatever the period: the more runs, the better the estimate */
+      const samples = Effect.map(store.summarize({ since: 0, dims: SAMPLE_DIMS }), claudeSamples)
+
       const getSavings = (period: Period) =>
-        Effect.flatMap(window(period), ({ since }) => Effect.map(store.summarize({ since, dims: SAVINGS_DIMS }), savingsOf))
+        Effect.flatMap(window(period), ({ since }) =>
+          Effect.zipWith(store.summarize({ since, dims: SAVINGS_DIMS }), samples, savingsOf))
 
       const getReport = (period: Period) =>
         Effect.gen(function*() {
           const { since, until } = yield* window(period)
           // one scan for both tables and the savings, one for the percentiles
-          const [rows, latency, redactions] = yield* Effect.all([
-            store.summarize({ since, dims: [...SAVINGS_DIMS, "agent"] }),
+          const [rows, latency, redactions, runs] = yield* Effect.all([
+            store.summarize({ since, dims: SAVINGS_DIMS }),
             store.percentiles(since, ["provider", "agent"]),
-            store.redactions(since)
+            store.redactions(since),
+            samples
           ])
           const none = new Map<string, Percentiles>()
           return {
@@ -261,16 +282,16 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
             until,
             providers: statsRows(regroup(rows, "provider"), "provider", latency.get("provider") ?? none),
             agents: statsRows(regroup(rows, "agent"), "agent", latency.get("agent") ?? none),
-            savings: savingsOf(rows),
+            savings: savingsOf(rows, runs),
             redactions
           }
         })
 
       const sessionSummary = (sessionId: string) =>
-        Effect.map(store.summarize({ since: 0, dims: SAVINGS_DIMS, sessionId }), (rows) => ({
+        Effect.zipWith(store.summarize({ since: 0, dims: SAVINGS_DIMS, sessionId }), samples, (rows, runs) => ({
           routedToOpencode: rows.filter((r) => r.key.kind === "routing" && r.key.target === "opencode")
             .reduce((n, r) => n + r.totals.routed, 0),
-          savings: savingsOf(rows)
+          savings: savingsOf(rows, runs)
         }))
 
       const lastExecutor = (sessionId: string | undefined) =>

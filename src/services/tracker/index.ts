@@ -26,3 +26,13 @@ export {
   priceWith
 } from "./pricing"
 export { type Period, PERIODS, type TrackerStats } from "./windows"
+export {
+  type ClaudeSamples,
+  claudeSamples,
+  type Counterfactual,
+  counterfactualOf,
+  describeEstimate,
+  type EstimateMethod,
+  type MethodShare,
+  shortEstimate
+} from "./counterfactual"
