@@ -1,4 +1,4 @@
-import { describeEstimate, type Period, type TrackerStats, type Savings, type StatsReport, type StatsRow } from "../services/tracker"
+import { type BreakdownReport, describeEstimate, type Period, type TrackerStats, type Savings, type StatsReport, type StatsRow } from "../services/tracker"
 import { formatCostCell as formatCost, formatMs, formatTokens, formatUsd } from "../lib/format"
 import { renderTable } from "../lib/table"
 
@@ -69,3 +69,32 @@ export const liveLine = (s: TrackerStats): string =>
   `live, last ${s.period}: ${plural(s.routing.total, "routing")} · ${plural(s.performance.calls, "call")} · avg ${
     s.performance.avgLatency === null ? "-" : formatMs(s.performance.avgLatency)
   } · ${rate(s.performance.successRate)} ok · cache hits ${rate(s.cache.hitRate)}`
+
+/** `omcm stats --by model|agent|session|day`: one table, a row per value */
+export const formatBreakdown = (report: BreakdownReport): string =>
+  [
+    `omcm stats · last ${report.period} (since ${stamp(report.since)} UTC) · by ${report.by}`,
+    "",
+    table(report.by, report.rows)
+  ].join("\n")
+
+const csvField = (value: string | number | null): string => {
+  const text = value === null ? "" : String(value)
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+const CSV_COLUMNS = ["routed", "calls", "errors", "p50_ms", "p95_ms", "tokens", "cost_usd", "unpriced"]
+
+const csvRow = (leading: ReadonlyArray<string>, r: StatsRow) =>
+  [...leading, r.name, r.routed, r.calls, r.errors, r.p50, r.p95, r.tokens, r.cost, r.unpriced].map(csvField).join(",")
+
+/** CSV of the default report: a `group` column (provider or agent) before each row; empty cells are unknown or unpriced */
+export const reportCsv = (report: StatsReport): string =>
+  [
+    ["group", "name", ...CSV_COLUMNS].join(","),
+    ...report.providers.map((r) => csvRow(["provider"], r)),
+    ...report.agents.map((r) => csvRow(["agent"], r))
+  ].join("\n")
+
+export const breakdownCsv = (report: BreakdownReport): string =>
+  [[report.by, ...CSV_COLUMNS].join(","), ...report.rows.map((r) => csvRow([], r))].join("\n")

@@ -148,3 +148,40 @@ describe("statusline HUD", () => {
     expect(other.stdout).not.toContain("delegated")
   })
 })
+
+describe("omcm stats --period month, --by, --format", () => {
+  it("--by model|agent|session|day as a table, CSV or JSON; --period month reaches back 30 days", async () => {
+    await seed()
+    const byModel = runOmcm(["stats", "--by", "model"], home.env)
+    expect(byModel.status).toBe(0)
+    const lines = byModel.stdout.split("\n")
+    expect(lines[0]).toMatch(/^omcm stats · last day \(since .* UTC\) · by model$/)
+    expect(lines.find((l) => l.startsWith("openai/gpt-5.2-codex"))).toMatch(/^openai\/gpt-5\.2-codex\s+3\s+2\s+1\s+1\.0s\s+3\.0s\s+1\.7k\s+\$0\.0096$/)
+
+    const csv = runOmcm(["stats", "--by", "agent", "--format", "csv"], home.env).stdout.trim().split("\n")
+    expect(csv[0]).toBe("agent,routed,calls,errors,p50_ms,p95_ms,tokens,cost_usd,unpriced")
+    expect(csv).toContain("writer,0,1,0,100,100,200,,1")
+
+    const sessions = JSON.parse(runOmcm(["stats", "--by", "session", "--format", "json"], home.env).stdout) as { by: string; rows: ReadonlyArray<StatsRow> }
+    expect(sessions.by).toBe("session")
+    expect(sessions.rows.find((r) => r.name === "s1")).toMatchObject({ routed: 4, calls: 2, errors: 1 })
+
+    const days = JSON.parse(runOmcm(["stats", "--by", "day", "--period", "month", "--format", "json"], home.env).stdout) as { rows: ReadonlyArray<StatsRow> }
+    // today's events and the three-day-old call, each under its UTC day
+    expect(days.rows.map((r) => r.name)).toEqual([
+      new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10),
+      new Date().toISOString().slice(0, 10)
+    ])
+
+    const reportCsv = runOmcm(["stats", "--format", "csv"], home.env).stdout.trim().split("\n")
+    expect(reportCsv[0]).toBe("group,name,routed,calls,errors,p50_ms,p95_ms,tokens,cost_usd,unpriced")
+    expect(reportCsv.some((l) => l.startsWith("provider,openai,3,2,1,1000,3000,1700,0.0096"))).toBe(true)
+    const month = JSON.parse(runOmcm(["stats", "--period", "month", "--json"], home.env).stdout) as StatsReport
+    expect(month.period).toBe("month")
+    expect(month.providers.find((r) => r.name === "openai")).toMatchObject({ calls: 3 })
+
+    const watchCsv = runOmcm(["stats", "--watch", "--format", "csv"], home.env)
+    expect(watchCsv.status).not.toBe(0)
+    expect(watchCsv.stderr).toContain("--watch")
+  })
+})

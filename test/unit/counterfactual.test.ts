@@ -79,3 +79,13 @@ describe("counterfactual savings", () => {
       expect(formatSessionSummary(session)).toBe("delegated 1 → OpenCode · saved 20.0k tok (from 3 Claude runs)")
     }).pipe(Effect.provide(trackingAt(":memory:"))))
 })
+
+describe("stats CSV", () => {
+  it("quotes a field with a comma or a quote; an unpriced cost is an empty cell", async () => {
+    const { breakdownCsv } = await import("../../src/programs/statsFormat")
+    const row = { name: 'a,"b"', routed: 1, calls: 2, errors: 0, p50: 10, p95: null, exactLatency: true, tokens: 5, cost: null, unpriced: 2 }
+    expect(breakdownCsv({ period: "day", since: 0, until: 1, by: "agent", rows: [row] })).toBe(
+      'agent,routed,calls,errors,p50_ms,p95_ms,tokens,cost_usd,unpriced\n"a,""b""",1,2,0,10,,5,,2'
+    )
+  })
+})

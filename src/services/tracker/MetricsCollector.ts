@@ -92,6 +92,18 @@ export interface StatsReport {
   readonly redactions: ReadonlyArray<RedactionCount>
 }
 
+/** What `omcm stats --by` groups by: a model is `provider/model`, a day is a UTC date */
+export const BREAKDOWNS = ["model", "agent", "session", "day"] as const
+export type Breakdown = typeof BREAKDOWNS[number]
+
+export interface BreakdownReport {
+  readonly period: Period
+  readonly since: number
+  readonly until: number
+  readonly by: Breakdown
+  readonly rows: ReadonlyArray<StatsRow>
+}
+
 export interface SessionSummary {
   /** routing decisions of the session that went to OpenCode */
   readonly routedToOpencode: number
@@ -132,6 +144,8 @@ export interface MetricsCollectorShape {
   readonly getProviderStats: (provider: string, period?: Period) => Effect.Effect<ProviderStats, StateError>
   readonly getSavings: (period: Period) => Effect.Effect<Savings, StateError>
   readonly getReport: (period: Period) => Effect.Effect<StatsReport, StateError>
+  /** one row per model, agent, session or day of the period */
+  readonly getBreakdown: (period: Period, by: Breakdown) => Effect.Effect<BreakdownReport, StateError>
   readonly sessionSummary: (sessionId: string) => Effect.Effect<SessionSummary, StateError>
   /** the newest routing decision, of one Claude Code session or of any */
   readonly lastRouting: (sessionId: string | undefined) => Effect.Effect<Option.Option<StoredEvent>, StateError>
@@ -287,6 +301,23 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
           }
         })
 
+      const getBreakdown = (period: Period, by: Breakdown) =>
+        Effect.gen(function*() {
+          const { since, until } = yield* window(period)
+          const dims: ReadonlyArray<Dimension> = by === "model" ? ["provider", "model"] : [by]
+          const [rows, latency] = yield* Effect.all([store.summarize({ since, dims }), store.percentiles(since, [by])])
+          // a model's name is its whole id; its latency is that of its model part
+          const nameOf = (key: SummaryRow["key"]) => by === "model" ? (key.model ? `${key.provider}/${key.model}` : "") : key[by] ?? ""
+          const named = rows.map(({ key, totals }) => ({ key: { [by]: nameOf(key) }, totals }))
+          const byWhole = new Map<string, Percentiles>()
+          for (const { key } of rows) {
+            const p = latency.get(by)?.get(key[by] ?? "")
+            if (p !== undefined) byWhole.set(nameOf(key), p)
+          }
+          const sorted = statsRows(named, by, byWhole)
+          return { period, since, until, by, rows: by === "day" ? [...sorted].sort((a, b) => a.name.localeCompare(b.name)) : sorted }
+        })
+
       const sessionSummary = (sessionId: string) =>
         Effect.zipWith(store.summarize({ since: 0, dims: SAVINGS_DIMS, sessionId }), samples, (rows, runs) => ({
           routedToOpencode: rows.filter((r) => r.key.kind === "routing" && r.key.target === "opencode")
@@ -304,7 +335,7 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
             )
         }))
 
-      return { getMetrics, getProviderStats, getSavings, getReport, sessionSummary, lastRouting: store.lastRouting, lastExecutor }
+      return { getMetrics, getProviderStats, getSavings, getReport, getBreakdown, sessionSummary, lastRouting: store.lastRouting, lastExecutor }
     })
   )
 

@@ -1,4 +1,7 @@
 export {
+  type Breakdown,
+  type BreakdownReport,
+  BREAKDOWNS,
   type LastExecutor,
   MetricsCollector,
   type MetricsCollectorShape,

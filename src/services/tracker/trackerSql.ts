@@ -1,7 +1,7 @@
 import { bucketSql } from "./latency"
 
 /** The dimensions summaries group by. Raw events keep NULLs; aggregates store them as ''. */
-export const DIMENSIONS = ["kind", "source", "agent", "target", "provider", "model", "tier", "success"] as const
+export const DIMENSIONS = ["kind", "source", "agent", "target", "provider", "model", "tier", "success", "session", "day"] as const
 export type Dimension = typeof DIMENSIONS[number]
 
 const rawDimension: Readonly<Record<Dimension, string>> = {
@@ -12,11 +12,15 @@ const rawDimension: Readonly<Record<Dimension, string>> = {
   provider: "COALESCE(provider, '')",
   model: "COALESCE(model, '')",
   tier: "COALESCE(tier, '')",
-  success: "CAST(success AS TEXT)"
+  success: "CAST(success AS TEXT)",
+  session: "COALESCE(session_id, '')",
+  /** the UTC day */
+  day: "strftime('%Y-%m-%d', ts / 1000, 'unixepoch')"
 }
 
+/** compacted minutes keep no session: their events count under '' */
 const aggregateDimension: Readonly<Record<Dimension, string>> = { ...rawDimension, agent: "agent", target: "target",
-  provider: "provider", model: "model", tier: "tier" }
+  provider: "provider", model: "model", tier: "tier", session: "''", day: "strftime('%Y-%m-%d', minute * 60, 'unixepoch')" }
 
 /** Whether a raw event carries an outcome (see TrackedEvent.outcome). */
 export const OUTCOME = "COALESCE(outcome, kind = 'call')"
