@@ -2,12 +2,24 @@ import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type UsageCache, StatuslineInput, ClaudeUsage, Sessions } from "../services/router"
+import {
+  ClaudeUsage,
+  type Forecast,
+  forecastWindow,
+  makeUsageHistory,
+  Sessions,
+  StatuslineInput,
+  type UsageCache,
+  type UsageWindow,
+  WINDOW_MS
+} from "../services/router"
 import { Store, type StoreRecovery } from "../services/store"
 import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
 import { type LastExecutor, MetricsCollector, type SessionSummary, shortEstimate } from "../services/tracker"
 import { formatSpan, formatTokens } from "../lib/format"
+
+const twoDigits = (n: number) => String(n).padStart(2, "0")
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? "?" : `${Math.round(n)}%`)
 
@@ -27,17 +39,38 @@ export const wantsPlainText = (env: NodeJS.ProcessEnv): boolean =>
 
 type Window = NonNullable<UsageCache["fiveHour"]>
 
-const windowText = (label: string, w: Window | null, now: number): string =>
-  w === null ? `${label} ?` : `${label} ${pct(w.percent)}${w.resetsAt === null ? "" : ` resets ${formatSpan(w.resetsAt - now)}`}`
+/** local `HH:MM` */
+export const clockTime = (ms: number): string => {
+  const at = new Date(ms)
+  return `${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())}`
+}
 
-/** `Claude 45% (5h 45% resets 2h10m · wk 20% resets 3d4h)` */
-export const usageText = (cache: Option.Option<UsageCache>, now: number, glyphs: Glyphs = UNICODE): string =>
+/** `, 90% at 14:05 before reset`: where the window's burn rate leads, when it is rising */
+export const forecastText = (f: Forecast | null | undefined): string =>
+  f === null || f === undefined || f.crossesAt === null
+    ? ""
+    : `, ${f.threshold}% at ${clockTime(f.crossesAt)} ${f.beforeReset ? "before" : "after"} reset`
+
+const windowText = (label: string, w: Window | null, now: number, forecast?: Forecast | null): string =>
+  w === null
+    ? `${label} ?`
+    : `${label} ${pct(w.percent)}${w.resetsAt === null ? "" : ` resets ${formatSpan(w.resetsAt - now)}`}${forecastText(forecast)}`
+
+export interface UsageForecasts {
+  readonly fiveHour?: Forecast | null | undefined
+  readonly sevenDay?: Forecast | null | undefined
+}
+
+/** `Claude 45% (5h 45% resets 2h10m, 90% at 14:05 before reset · wk 20% resets 3d4h)` */
+export const usageText = (cache: Option.Option<UsageCache>, now: number, glyphs: Glyphs = UNICODE, forecasts: UsageForecasts = {}): string =>
   Option.match(cache, {
     onNone: () => "Claude usage n/a",
     onSome: (c) => {
       const five = c.fiveHour?.percent ?? null
       const week = c.sevenDay?.percent ?? null
-      return `Claude ${pct(Math.max(five ?? 0, week ?? 0))} (${windowText("5h", c.fiveHour, now)} ${glyphs.dot} ${windowText("wk", c.sevenDay, now)})`
+      return `Claude ${pct(Math.max(five ?? 0, week ?? 0))} (${windowText("5h", c.fiveHour, now, forecasts.fiveHour)} ${glyphs.dot} ${
+        windowText("wk", c.sevenDay, now, forecasts.sevenDay)
+      })`
     }
   })
 
@@ -66,9 +99,10 @@ export const formatHud = (parts: {
   readonly notice?: string | undefined
   readonly now: number
   readonly plain?: boolean | undefined
+  readonly forecasts?: UsageForecasts | undefined
 }): string => {
   const glyphs = parts.plain === true ? PLAIN : UNICODE
-  const line = ["omcm", usageText(parts.cache, parts.now, glyphs), `mode ${parts.mode}`, lastText(parts.last, glyphs), parts.extra, parts.notice]
+  const line = ["omcm", usageText(parts.cache, parts.now, glyphs, parts.forecasts), `mode ${parts.mode}`, lastText(parts.last, glyphs), parts.extra, parts.notice]
     .filter((p) => p !== undefined && p.length > 0)
     .join(glyphs.separator)
   return parts.plain === true ? toPlain(line) : line
@@ -81,16 +115,13 @@ const toPlain = (text: string): string =>
 /** how long the statusline mentions a corrupt database that was moved aside */
 export const RECOVERY_NOTICE_MS = 24 * 60 * 60_000
 
-const twoDigits = (n: number) => String(n).padStart(2, "0")
-
 /** `⚠ omcm.db was corrupt: moved aside at 14:05 (see logs/store.log)`, for a day after it happened */
 export const recoveryNotice = (recovery: Option.Option<StoreRecovery>, now: number): string | undefined =>
   Option.match(recovery, {
     onNone: () => undefined,
     onSome: (r) => {
       if (now - r.at > RECOVERY_NOTICE_MS) return undefined
-      const at = new Date(r.at)
-      return `⚠ omcm.db was corrupt: moved aside at ${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())} (see logs/store.log)`
+      return `⚠ omcm.db was corrupt: moved aside at ${clockTime(r.at)} (see logs/store.log)`
     }
   })
 
@@ -132,6 +163,8 @@ export const statuslineLine = (text: string, env: NodeJS.ProcessEnv = process.en
   )
   const saved = Option.isSome(input) ? yield* usage.saveStatusline(input.value).pipe(Effect.orElseSucceed(() => Option.none())) : Option.none()
   const cache = Option.isSome(saved) ? saved : yield* usage.readStatuslineCache
+  const history = makeUsageHistory(yield* Store)
+  if (Option.isSome(saved)) yield* history.record(saved.value).pipe(Effect.ignore)
   const sessionId = Option.flatMap(input, (i) => Option.fromNullable(i.session_id))
   const sessions = yield* Sessions
   const collector = yield* MetricsCollector
@@ -148,7 +181,10 @@ export const statuslineLine = (text: string, env: NodeJS.ProcessEnv = process.en
   const recovery = yield* Effect.flatMap(Store, (store) => store.lastRecovery).pipe(Effect.orElseSucceed(() => Option.none()))
   const now = yield* Clock.currentTimeMillis
   const notice = recoveryNotice(recovery, now)
-  return formatHud({ cache, mode, last, extra, notice, now, plain: wantsPlainText(env) })
+  const forecast = (window: UsageWindow) =>
+    history.since(window, now - WINDOW_MS[window]).pipe(Effect.map((samples) => forecastWindow(samples, now)), Effect.orElseSucceed(() => null))
+  const forecasts = { fiveHour: yield* forecast("5h"), sevenDay: yield* forecast("wk") }
+  return formatHud({ cache, mode, last, extra, notice, now, plain: wantsPlainText(env), forecasts })
 })
 
 /** the statusline in this process: stdin (or what the relay already read of it) in, one line out */
