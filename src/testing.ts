@@ -60,7 +60,8 @@ export const RoutingTest = (
       CatalogCache.none,
       Sessions.layerWithoutDependencies.pipe(Layer.provide(StoreInMemory)),
       ConfigTest(overrides, mapping)
-    ))
+    )),
+    Layer.provide(StoreInMemory)
   )
 
 /** Tracker and MetricsCollector over one in-memory database, priced with the config from `overrides` */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { forecastWindow } from "../../src/services/router/usageForecast"
+import { forecastWindow, pacedUsage } from "../../src/services/router/usageForecast"
+import { route } from "../../src/services/router/routingPolicy"
+import { defaultConfig } from "../../src/domain/defaults"
+import type { Usage } from "../../src/domain/model"
 import { makeUsageHistory } from "../../src/services/router/usageHistory"
 import { Store } from "../../src/services/store/Store"
 import { clockTime, forecastText, usageText } from "../../src/programs/statusline"
@@ -57,4 +60,27 @@ describe("usage forecast", () => {
       expect((yield* history.since("5h", 0)).map((s) => [s.ts - T0, s.percent])).toEqual([[0, 10], [20_000, 11], [120_000, 11]])
       expect((yield* history.since("wk", 0)).map((s) => s.ts - T0)).toEqual([0, 120_000])
     }).pipe(Effect.provide(Layer.fresh(storeAt(":memory:")))))
+})
+
+describe("routing.pacing", () => {
+  const usageAt = (percent: number) => ({ percent, fiveHour: percent, weekly: null, source: "statusline" as const })
+  // 10 points an hour, at 60% now, the reset three hours away: 90% by the reset
+  const samples = [0, 1, 2].map((h) => ({ ts: T0 + h * H, percent: 40 + 10 * h, resetsAt: T0 + 5 * H }))
+
+  it("counts the 5-hour window as full as its burn rate makes it by the reset", () => {
+    const { usage, projected } = pacedUsage(usageAt(60), samples, T0 + 2 * H)
+    expect(projected).toBeCloseTo(90, 9)
+    expect(usage).toMatchObject({ percent: projected, fiveHour: projected })
+    // falling or unknown: unchanged
+    expect(pacedUsage(usageAt(60), [...samples].reverse().map((s, i) => ({ ...s, ts: T0 + i * H })), T0 + 2 * H).projected).toBeNull()
+    expect(pacedUsage(usageAt(60), [], T0).projected).toBeNull()
+  })
+
+  it("ulw moves work early: a crossing projected before the reset routes like a crossing", () => {
+    const now = T0 + 2 * H
+    const decide = (usage: Usage) =>
+      route({ config: defaultConfig, mapping: {}, agent: "executor", mode: "ulw", usage, heavy: false })
+    expect(decide(usageAt(60)).target).toBe("claude")
+    expect(decide(pacedUsage(usageAt(60), samples, now).usage).target).toBe("opencode")
+  })
 })

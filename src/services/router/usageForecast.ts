@@ -1,3 +1,5 @@
+import type { Usage } from "../../domain/model"
+
 /** One reading of a usage window: when, how full (percent), and when it resets (epoch ms, if known). */
 export interface UsageSample {
   readonly ts: number
@@ -45,4 +47,22 @@ export const forecastWindow = (samples: ReadonlyArray<UsageSample>, now: number,
   if (perMs <= 0) return { ratePerHour, crossesAt: null, beforeReset: false, threshold }
   const crossesAt = Math.max(now, last.ts + (threshold - last.percent) / perMs)
   return { ratePerHour, crossesAt, beforeReset: last.resetsAt !== null && crossesAt < last.resetsAt, threshold }
+}
+
+/**
+ * `routing.pacing`: the 5-hour window counted as full as its burn rate makes it by its reset, so ulw moves work
+ * before the wall instead of at it (any threshold projected to be crossed before the reset counts as crossed).
+ * Unchanged without a rising forecast or a known reset. `projected`: that figure, when it is higher than now.
+ */
+export const pacedUsage = (
+  usage: Usage,
+  samples: ReadonlyArray<UsageSample>,
+  now: number
+): { readonly usage: Usage; readonly projected: number | null } => {
+  const f = forecastWindow(samples, now, 100)
+  const last = samples[samples.length - 1]
+  if (f === null || f.ratePerHour <= 0 || last === undefined || last.resetsAt === null || usage.fiveHour === null) return { usage, projected: null }
+  const projected = Math.min(100, usage.fiveHour + (f.ratePerHour * Math.max(0, last.resetsAt - now)) / 3_600_000)
+  if (projected <= usage.percent) return { usage, projected: null }
+  return { usage: { ...usage, fiveHour: projected, percent: Math.max(usage.percent, projected) }, projected }
 }
