@@ -81,7 +81,7 @@ describe("omcm stats", () => {
     expect(lines.find((l) => l.startsWith("google"))).toMatch(/\$0\.0040 \+ 1 unpriced$/)
     expect(lines.find((l) => l.startsWith("executor"))).toMatch(/^executor\s+3\s+2\s+1\s/)
     expect(lines.at(-2)).toBe(
-      "Saved 6.9k Claude tokens in the last day, estimated from the delegated calls' own tokens (no Claude run recorded to compare with): $0.0130 (+2 unpriced calls) on google/openai/xai instead of $0.0187 on Claude (37% of sub-agent tokens); 1 failed delegation saved nothing"
+      "Saved 6.9k Claude tokens in the last day, estimated from the delegated calls' own tokens (0 recorded Claude runs to compare with): $0.0130 (+2 unpriced calls) on google/openai/xai instead of $0.0187 on Claude (37% of sub-agent tokens); 1 failed delegation saved nothing"
     )
     expect(result.stdout).not.toMatch(/\$0\.00(\s|$)/)
 
@@ -143,7 +143,7 @@ describe("statusline HUD", () => {
     await seed()
     const withSession = runOmcm(["statusline"], home.env, JSON.stringify({ session_id: "s1" }))
     expect(withSession.status).toBe(0)
-    expect(withSession.stdout).toContain("delegated 1 → OpenCode · 1 fell back to Claude · saved 1.5k tok (own-work estimate)")
+    expect(withSession.stdout).toContain("delegated 1 → OpenCode · 1 fell back to Claude · saved 1.5k tok (own-work estimate, 0 Claude runs)")
     const other = runOmcm(["statusline"], home.env, JSON.stringify({ session_id: "nobody" }))
     expect(other.stdout).not.toContain("delegated")
   })

@@ -51,7 +51,7 @@ describe("counterfactual savings", () => {
       // 4000 from the LOW run, 1000 of the HIGH call's own tokens
       expect(c.claudeTokens).toBe(5000)
       expect(describeEstimate(c)).toBe(
-        "estimated: 1 call from 1 recorded Claude run of the same tier, 1 call from the delegated calls' own tokens (no Claude run recorded to compare with)"
+        "estimated: 1 call from 1 recorded Claude run of the same tier, 1 call from the delegated calls' own tokens (0 recorded Claude runs to compare with)"
       )
       expect(shortEstimate(c)).toBe("from 1 Claude run + own-work estimate")
     }).pipe(Effect.provide(trackingAt(":memory:"))))
@@ -64,9 +64,9 @@ describe("counterfactual savings", () => {
       const { savings } = yield* report
       expect(savings.counterfactual).toMatchObject({ claudeTokens: 1500, samples: 0, methods: [{ method: "own-work", calls: 1, samples: 0 }] })
       expect(savings.counterfactual.claudeCost).toBeCloseTo(savings.claudeCost, 12)
-      expect(savingsLine(savings, "day")).toContain("estimated from the delegated calls' own tokens (no Claude run recorded to compare with)")
+      expect(savingsLine(savings, "day")).toContain("estimated from the delegated calls' own tokens (0 recorded Claude runs to compare with)")
       const session = yield* (yield* MetricsCollector).sessionSummary("s1")
-      expect(formatSessionSummary(session)).toBe("delegated 1 → OpenCode · saved 1.5k tok (own-work estimate)")
+      expect(formatSessionSummary(session)).toBe("delegated 1 → OpenCode · saved 1.5k tok (own-work estimate, 0 Claude runs)")
     }).pipe(Effect.provide(trackingAt(":memory:"))))
 
   it.effect("the statusline names the Claude runs behind a session's savings", () =>

@@ -44,7 +44,7 @@ describe("statusline", () => {
       const collector = yield* MetricsCollector
       const last = yield* collector.lastExecutor("s1")
       expect(Option.getOrThrow(last)).toMatchObject({ ran: "opencode", provider: "openai", model: "gpt-6-sol" })
-      expect(formatSessionSummary(yield* collector.sessionSummary("s1"))).toBe("delegated 1 → OpenCode · saved 1.5k tok (own-work estimate)")
+      expect(formatSessionSummary(yield* collector.sessionSummary("s1"))).toBe("delegated 1 → OpenCode · saved 1.5k tok (own-work estimate, 0 Claude runs)")
       yield* (yield* Tracker).recordRouting({ source: "hook", sessionId: "s1", agent: "explore", provider: "google", model: "gemini-3.8-flash", target: "opencode" })
       const running = yield* collector.lastExecutor("s1")
       expect(formatHud({ cache: Option.none(), mode: "ulw", last: running, now: 0 })).toContain("last explore → google/gemini-3.8-flash (running)")

@@ -96,7 +96,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
 const shareText = (m: MethodShare): string =>
   m.method === "own-work"
-    ? "the delegated calls' own tokens (no Claude run recorded to compare with)"
+    ? "the delegated calls' own tokens (0 recorded Claude runs to compare with)"
     : `${plural(m.samples, "recorded Claude run")} of the same ${m.method}`
 
 /**
@@ -109,10 +109,10 @@ export const describeEstimate = (c: Counterfactual): string => {
   return `estimated: ${c.methods.map((m) => `${plural(m.calls, "call")} from ${shareText(m)}`).join(", ")}`
 }
 
-/** the short form for the statusline: `12 Claude runs` or `own-work estimate` */
+/** the short form for the statusline: `from 12 Claude runs` or `own-work estimate, 0 Claude runs` */
 export const shortEstimate = (c: Counterfactual): string =>
   c.methods.length === 0
     ? "no estimate"
     : c.samples === 0
-    ? "own-work estimate"
+    ? "own-work estimate, 0 Claude runs"
     : `from ${plural(c.samples, "Claude run")}${c.methods.some((m) => m.method === "own-work") ? " + own-work estimate" : ""}`
