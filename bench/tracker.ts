@@ -26,6 +26,7 @@ import { MetricsCollector } from "../src/services/tracker/MetricsCollector"
 import { RealtimeTracker } from "../src/services/tracker/RealtimeTracker"
 import { openStore, Store } from "../src/services/store/Store"
 import { Tracker } from "../src/services/tracker/Tracker"
+import { CatalogCache } from "../src/services/models/CatalogCache"
 import { TrackerStore } from "../src/services/tracker/TrackerStore"
 
 // required, not imported: the bundle lives in a temporary directory and finds the driver through NODE_PATH
@@ -40,6 +41,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "omcm-bench-"))
 const layerAt = (file: string) =>
   Layer.mergeAll(Tracker.layerWithoutDependencies, MetricsCollector.layerWithoutDependencies).pipe(
     Layer.provideMerge(TrackerStore.layerWithoutDependencies),
+    Layer.provideMerge(CatalogCache.none),
     Layer.provideMerge(Layer.scoped(Store, openStore(file))),
     Layer.provideMerge(Layer.succeed(Config, Config.make()))
   )

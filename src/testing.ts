@@ -60,7 +60,8 @@ export const RoutingTest = (
       CatalogCache.none,
       Sessions.layerWithoutDependencies.pipe(Layer.provide(StoreInMemory)),
       ConfigTest(overrides, mapping)
-    ))
+    )),
+    Layer.provide(StoreInMemory)
   )
 
 /** Tracker and MetricsCollector over one in-memory database, priced with the config from `overrides` */
@@ -69,6 +70,7 @@ export const TrackingTest = (
 ): Layer.Layer<Tracker | MetricsCollector | TrackerStore | Store | Config, StateError> =>
   Layer.mergeAll(Tracker.layerWithoutDependencies, MetricsCollector.layerWithoutDependencies).pipe(
     Layer.provideMerge(TrackerStore.layerWithoutDependencies),
+    Layer.provide(CatalogCache.none),
     Layer.provideMerge(StoreInMemory),
     Layer.provideMerge(ConfigTest(overrides))
   )

@@ -129,7 +129,9 @@ export const OmcmConfig = Schema.Struct({
     preferOpencode: names,
     preferClaude: names,
     autoDelegate: bool,
-    defaultTier: tier
+    defaultTier: tier,
+    /** ulw counts the 5-hour window as reaching, by its reset, what its burn rate projects (opt-in) */
+    pacing: bool
   }),
   models: Schema.Struct({ HIGH: TierModels, MEDIUM: TierModels, LOW: TierModels }),
   prices: Schema.Record({ key: Schema.String, value: Price }),

@@ -13,7 +13,8 @@ export const defaultConfig: OmcmConfig = {
     preferOpencode: ["explore", "researcher", "writer"],
     preferClaude: ["architect", "executor-high", "critic"],
     autoDelegate: true,
-    defaultTier: "MEDIUM"
+    defaultTier: "MEDIUM",
+    pacing: false
   },
   // OpenCode's side of each tier: selectors resolved against the OpenCode server's own catalog (only models that are
   // active, support tool calls and whose provider has credentials), then a fixed id that routing uses until a catalog

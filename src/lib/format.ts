@@ -31,3 +31,14 @@ export const joinAtMost = (items: ReadonlyArray<string>, separator: string, max:
   items.length <= max
     ? items.join(separator)
     : `${items.slice(0, max).join(separator)}${separator}... (${formatCount(items.length - max)} more)`
+
+/** a span as its two largest units: `45m`, `2h10m`, `3d4h` (under a minute: `<1m`) */
+export const formatSpan = (ms: number): string => {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000)
+  if (minutes < 1) return "<1m"
+  if (minutes < 60) return `${minutes}m`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 24) return `${hours}h${minutes % 60 === 0 ? "" : `${String(minutes % 60).padStart(2, "0")}m`}`
+  const days = Math.floor(hours / 24)
+  return `${days}d${hours % 24 === 0 ? "" : `${hours % 24}h`}`
+}

@@ -135,7 +135,7 @@ const answerRelayed = (contextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Con
   const withCallerServices = <A, E>(effect: Effect.Effect<A, E, RelayServices>) =>
     Effect.flatMap(contextFor(env), (context) => Effect.provide(effect, context))
   if (request.kind === "statusline") {
-    return withCallerServices(statuslineLine(request.text)).pipe(
+    return withCallerServices(statuslineLine(request.text, request.env)).pipe(
       Effect.catchAllCause((cause) => Effect.succeed(`omcm │ ${failed(cause)}`)),
       Effect.map((text) => ({ text }))
     )

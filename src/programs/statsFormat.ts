@@ -1,4 +1,4 @@
-import type { Period, TrackerStats, Savings, StatsReport, StatsRow } from "../services/tracker"
+import { type BreakdownReport, describeEstimate, type Period, type TrackerStats, type Savings, type StatsReport, type StatsRow } from "../services/tracker"
 import { formatCostCell as formatCost, formatMs, formatTokens, formatUsd } from "../lib/format"
 import { renderTable } from "../lib/table"
 
@@ -26,16 +26,21 @@ const table = (title: string, rows: ReadonlyArray<StatsRow>): string =>
 
 const inThe = (period: Period) => `in the last ${period}`
 
-/** `Saved 48.2k Claude tokens in the last day: $0.21 on openai/google instead of $1.37 on Claude (62% of sub-agent tokens)` */
+/**
+ * `Saved 48.2k Claude tokens in the last day, estimated from 12 recorded Claude runs of the same agent: $0.21 on
+ * openai/google instead of $1.37 on Claude (62% of sub-agent tokens)`: the Claude side is the counterfactual, and
+ * the line says how it was estimated and from how many runs.
+ */
 export const savingsLine = (s: Savings, period: Period): string => {
   const failed = s.failedCalls > 0 ? `; ${plural(s.failedCalls, "failed delegation")} saved nothing` : ""
   if (s.calls === 0) {
     return s.failedCalls > 0 ? `No Claude tokens saved ${inThe(period)}${failed}.` : `No work moved off Claude ${inThe(period)}.`
   }
+  const c = s.counterfactual
   const spent = s.unpriced > 0 ? `${formatUsd(s.cost)} (+${plural(s.unpriced, "unpriced call")})` : formatUsd(s.cost)
-  const claude = s.claudeUnpriced > 0 ? `${formatUsd(s.claudeCost)} (+${s.claudeUnpriced} unpriced)` : formatUsd(s.claudeCost)
+  const claude = c.claudeUnpriced > 0 ? `${formatUsd(c.claudeCost)} (+${c.claudeUnpriced} unpriced)` : formatUsd(c.claudeCost)
   const share = s.share === null ? "" : ` (${Math.round(s.share * 100)}% of sub-agent tokens)`
-  return `Saved ${formatTokens(s.tokens)} Claude tokens ${inThe(period)}: ${spent} on ${s.providers.join("/")} instead of ${claude} on Claude${share}${failed}`
+  return `Saved ${formatTokens(c.claudeTokens)} Claude tokens ${inThe(period)}, ${describeEstimate(c)}: ${spent} on ${s.providers.join("/")} instead of ${claude} on Claude${share}${failed}`
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ")
@@ -76,3 +81,32 @@ export const liveLine = (s: TrackerStats): string =>
   `live, last ${s.period}: ${plural(s.routing.total, "routing")} · ${plural(s.performance.calls, "call")} · avg ${
     s.performance.avgLatency === null ? "-" : formatMs(s.performance.avgLatency)
   } · ${rate(s.performance.successRate)} ok · cache hits ${rate(s.cache.hitRate)}`
+
+/** `omcm stats --by model|agent|session|day`: one table, a row per value */
+export const formatBreakdown = (report: BreakdownReport): string =>
+  [
+    `omcm stats · last ${report.period} (since ${stamp(report.since)} UTC) · by ${report.by}`,
+    "",
+    table(report.by, report.rows)
+  ].join("\n")
+
+const csvField = (value: string | number | null): string => {
+  const text = value === null ? "" : String(value)
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+const CSV_COLUMNS = ["routed", "calls", "errors", "p50_ms", "p95_ms", "tokens", "cost_usd", "unpriced"]
+
+const csvRow = (leading: ReadonlyArray<string>, r: StatsRow) =>
+  [...leading, r.name, r.routed, r.calls, r.errors, r.p50, r.p95, r.tokens, r.cost, r.unpriced].map(csvField).join(",")
+
+/** CSV of the default report: a `group` column (provider or agent) before each row; empty cells are unknown or unpriced */
+export const reportCsv = (report: StatsReport): string =>
+  [
+    ["group", "name", ...CSV_COLUMNS].join(","),
+    ...report.providers.map((r) => csvRow(["provider"], r)),
+    ...report.agents.map((r) => csvRow(["agent"], r))
+  ].join("\n")
+
+export const breakdownCsv = (report: BreakdownReport): string =>
+  [[report.by, ...CSV_COLUMNS].join(","), ...report.rows.map((r) => csvRow([], r))].join("\n")

@@ -2,43 +2,118 @@ import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type UsageCache, StatuslineInput, ClaudeUsage, Sessions } from "../services/router"
+import {
+  ClaudeUsage,
+  type Forecast,
+  forecastWindow,
+  makeUsageHistory,
+  Sessions,
+  StatuslineInput,
+  type UsageCache,
+  type UsageWindow,
+  WINDOW_MS
+} from "../services/router"
 import { Store, type StoreRecovery } from "../services/store"
 import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
-import { MetricsCollector, type SessionSummary } from "../services/tracker"
-import { formatTokens } from "../lib/format"
+import { type LastExecutor, MetricsCollector, type SessionSummary, shortEstimate } from "../services/tracker"
+import { formatSpan, formatTokens } from "../lib/format"
+
+const twoDigits = (n: number) => String(n).padStart(2, "0")
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? "?" : `${Math.round(n)}%`)
 
-export const formatHud = (parts: {
-  readonly cache: Option.Option<UsageCache>
-  readonly mode: string
-  readonly last: Option.Option<{ readonly agent?: string | null | undefined; readonly target?: string | null | undefined; readonly provider?: string | null | undefined; readonly model?: string | null | undefined }>
-  readonly extra?: string | undefined
-  /** something the user should know about (a corrupt database moved aside) */
-  readonly notice?: string | undefined
-}): string => {
-  const usage = Option.match(parts.cache, {
+/** The characters of the line: Unicode, or ASCII when Claude Code asks for plain text (NO_COLOR, TERM=dumb). */
+interface Glyphs {
+  readonly separator: string
+  readonly arrow: string
+  readonly dot: string
+  readonly warning: string
+}
+const UNICODE: Glyphs = { separator: " │ ", arrow: "→", dot: "·", warning: "⚠" }
+const PLAIN: Glyphs = { separator: " | ", arrow: "->", dot: "-", warning: "!" }
+
+/** Claude Code runs the statusline command with the user's environment: these ask for text without decorations. */
+export const wantsPlainText = (env: NodeJS.ProcessEnv): boolean =>
+  (env.NO_COLOR !== undefined && env.NO_COLOR.length > 0) || env.TERM === "dumb"
+
+type Window = NonNullable<UsageCache["fiveHour"]>
+
+/** local `HH:MM` */
+export const clockTime = (ms: number): string => {
+  const at = new Date(ms)
+  return `${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())}`
+}
+
+/** `, 90% at 14:05 before reset`: where the window's burn rate leads, when it is rising */
+export const forecastText = (f: Forecast | null | undefined): string =>
+  f === null || f === undefined || f.crossesAt === null
+    ? ""
+    : `, ${f.threshold}% at ${clockTime(f.crossesAt)} ${f.beforeReset ? "before" : "after"} reset`
+
+const windowText = (label: string, w: Window | null, now: number, forecast?: Forecast | null): string =>
+  w === null
+    ? `${label} ?`
+    : `${label} ${pct(w.percent)}${w.resetsAt === null ? "" : ` resets ${formatSpan(w.resetsAt - now)}`}${forecastText(forecast)}`
+
+export interface UsageForecasts {
+  readonly fiveHour?: Forecast | null | undefined
+  readonly sevenDay?: Forecast | null | undefined
+}
+
+/** `Claude 45% (5h 45% resets 2h10m, 90% at 14:05 before reset · wk 20% resets 3d4h)` */
+export const usageText = (cache: Option.Option<UsageCache>, now: number, glyphs: Glyphs = UNICODE, forecasts: UsageForecasts = {}): string =>
+  Option.match(cache, {
     onNone: () => "Claude usage n/a",
     onSome: (c) => {
       const five = c.fiveHour?.percent ?? null
       const week = c.sevenDay?.percent ?? null
-      return `Claude ${pct(Math.max(five ?? 0, week ?? 0))} (5h ${pct(five)} · wk ${pct(week)})`
+      return `Claude ${pct(Math.max(five ?? 0, week ?? 0))} (${windowText("5h", c.fiveHour, now, forecasts.fiveHour)} ${glyphs.dot} ${
+        windowText("wk", c.sevenDay, now, forecasts.sevenDay)
+      })`
     }
   })
-  const last = Option.match(parts.last, {
+
+/** `last executor → openai/gpt-6-sol`; a failed delegation ran on Claude: `last executor → Claude (delegation failed)` */
+export const lastText = (last: Option.Option<LastExecutor>, glyphs: Glyphs = UNICODE): string =>
+  Option.match(last, {
     onNone: () => "no routing yet",
-    onSome: (l) => `last ${l.agent ?? "?"} → ${l.target === "claude" ? "Claude" : `${l.provider}/${l.model}`}`
+    onSome: (l) => {
+      const where = l.ran === "opencode"
+        ? `${l.provider}/${l.model}`
+        : l.ran === "running"
+        ? `${l.provider}/${l.model} (running)`
+        : l.fellBack
+        ? "Claude (delegation failed)"
+        : "Claude"
+      return `last ${l.agent ?? "?"} ${glyphs.arrow} ${where}`
+    }
   })
-  return ["omcm", usage, `mode ${parts.mode}`, last, parts.extra, parts.notice].filter((p) => p !== undefined && p.length > 0)
-    .join(" │ ")
+
+export const formatHud = (parts: {
+  readonly cache: Option.Option<UsageCache>
+  readonly mode: string
+  readonly last: Option.Option<LastExecutor>
+  readonly extra?: string | undefined
+  /** something the user should know about (a corrupt database moved aside) */
+  readonly notice?: string | undefined
+  readonly now: number
+  readonly plain?: boolean | undefined
+  readonly forecasts?: UsageForecasts | undefined
+}): string => {
+  const glyphs = parts.plain === true ? PLAIN : UNICODE
+  const line = ["omcm", usageText(parts.cache, parts.now, glyphs, parts.forecasts), `mode ${parts.mode}`, lastText(parts.last, glyphs), parts.extra, parts.notice]
+    .filter((p) => p !== undefined && p.length > 0)
+    .join(glyphs.separator)
+  return parts.plain === true ? toPlain(line) : line
 }
+
+/** what is left of Unicode once the glyphs are ASCII (a notice's own arrows and dots) */
+const toPlain = (text: string): string =>
+  text.replaceAll("│", "|").replaceAll("→", "->").replaceAll("·", "-").replaceAll("⚠", "!").replaceAll("—", "-")
 
 /** how long the statusline mentions a corrupt database that was moved aside */
 export const RECOVERY_NOTICE_MS = 24 * 60 * 60_000
-
-const twoDigits = (n: number) => String(n).padStart(2, "0")
 
 /** `⚠ omcm.db was corrupt: moved aside at 14:05 (see logs/store.log)`, for a day after it happened */
 export const recoveryNotice = (recovery: Option.Option<StoreRecovery>, now: number): string | undefined =>
@@ -46,22 +121,41 @@ export const recoveryNotice = (recovery: Option.Option<StoreRecovery>, now: numb
     onNone: () => undefined,
     onSome: (r) => {
       if (now - r.at > RECOVERY_NOTICE_MS) return undefined
-      const at = new Date(r.at)
-      return `⚠ omcm.db was corrupt: moved aside at ${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())} (see logs/store.log)`
+      return `⚠ omcm.db was corrupt: moved aside at ${clockTime(r.at)} (see logs/store.log)`
     }
   })
 
-/** `routed 3 → OpenCode · saved 12.3k tok`; nothing before the session routed anything */
-export const formatSessionSummary = (s: SessionSummary): string | undefined =>
-  s.routedToOpencode === 0 && s.savings.tokens === 0
-    ? undefined
-    : `routed ${s.routedToOpencode} → OpenCode · saved ${formatTokens(s.savings.tokens)} tok`
+/**
+ * `delegated 3 → OpenCode · 1 fell back to Claude · saved 12.3k tok (from 8 Claude runs)`: only delegations that succeeded ran on
+ * OpenCode; a failed one ran on Claude. Nothing before the session routed anything to OpenCode.
+ */
+export const formatSessionSummary = (s: SessionSummary): string | undefined => {
+  if (s.routedToOpencode === 0 && s.savings.calls === 0 && s.savings.failedCalls === 0) return undefined
+  const fellBack = s.savings.failedCalls > 0 ? ` · ${s.savings.failedCalls} fell back to Claude` : ""
+  const saved = s.savings.calls > 0
+    ? ` · saved ${formatTokens(s.savings.counterfactual.claudeTokens)} tok (${shortEstimate(s.savings.counterfactual)})`
+    : ""
+  return `delegated ${s.savings.calls} → OpenCode${fellBack}${saved}`
+}
+
+/**
+ * The session's mode as the statusline shows it: the mode it has, or had when it ended (`hulw (ended)`); a session
+ * the sessions table no longer holds shows the mode of its newest routing decision.
+ */
+export const sessionMode = (
+  recorded: Option.Option<{ readonly mode: string; readonly ended: boolean }>,
+  last: Option.Option<LastExecutor>
+): string =>
+  Option.match(recorded, {
+    onSome: (m) => (m.ended ? `${m.mode} (ended)` : m.mode),
+    onNone: () => Option.getOrElse(Option.flatMap(last, (l) => Option.fromNullable(l.mode)), () => "off")
+  })
 
 /**
  * `omcm statusline`: Claude Code's statusline command. Stores the rate limits it is given for every other omcm
  * process, then prints one HUD line. It never fails the status bar: a bad input still prints a line.
  */
-export const statuslineLine = (text: string) => Effect.gen(function*() {
+export const statuslineLine = (text: string, env: NodeJS.ProcessEnv = process.env) => Effect.gen(function*() {
   const usage = yield* ClaudeUsage
   const input = yield* parseJson(text).pipe(
     Effect.flatMap(decodeUnknown(StatuslineInput, { strict: false })),
@@ -69,21 +163,28 @@ export const statuslineLine = (text: string) => Effect.gen(function*() {
   )
   const saved = Option.isSome(input) ? yield* usage.saveStatusline(input.value).pipe(Effect.orElseSucceed(() => Option.none())) : Option.none()
   const cache = Option.isSome(saved) ? saved : yield* usage.readStatuslineCache
+  const history = makeUsageHistory(yield* Store)
+  if (Option.isSome(saved)) yield* history.record(saved.value).pipe(Effect.ignore)
   const sessionId = Option.flatMap(input, (i) => Option.fromNullable(i.session_id))
   const sessions = yield* Sessions
-  const mode = yield* Option.match(sessionId, {
-    onNone: () => Effect.succeed("off"),
-    onSome: (id) => sessions.getMode(id).pipe(Effect.map(Option.match({ onNone: () => "off", onSome: (m) => m.mode })))
-  }).pipe(Effect.orElseSucceed(() => "off"))
   const collector = yield* MetricsCollector
-  const last = yield* collector.lastRouting(Option.getOrUndefined(sessionId)).pipe(Effect.orElseSucceed(() => Option.none()))
+  const last = yield* collector.lastExecutor(Option.getOrUndefined(sessionId)).pipe(Effect.orElseSucceed(() => Option.none()))
+  const recorded = yield* Option.match(sessionId, {
+    onNone: () => Effect.succeed(Option.none()),
+    onSome: (id) => sessions.lastMode(id)
+  }).pipe(Effect.orElseSucceed(() => Option.none()))
+  const mode = sessionMode(recorded, Option.isSome(sessionId) ? last : Option.none())
   const extra = yield* Option.match(sessionId, {
     onNone: () => Effect.succeed(undefined),
     onSome: (id) => collector.sessionSummary(id).pipe(Effect.map(formatSessionSummary))
   }).pipe(Effect.orElseSucceed(() => undefined))
   const recovery = yield* Effect.flatMap(Store, (store) => store.lastRecovery).pipe(Effect.orElseSucceed(() => Option.none()))
-  const notice = recoveryNotice(recovery, yield* Clock.currentTimeMillis)
-  return formatHud({ cache, mode, last, extra, notice })
+  const now = yield* Clock.currentTimeMillis
+  const notice = recoveryNotice(recovery, now)
+  const forecast = (window: UsageWindow) =>
+    history.since(window, now - WINDOW_MS[window]).pipe(Effect.map((samples) => forecastWindow(samples, now)), Effect.orElseSucceed(() => null))
+  const forecasts = { fiveHour: yield* forecast("5h"), sevenDay: yield* forecast("wk") }
+  return formatHud({ cache, mode, last, extra, notice, now, plain: wantsPlainText(env), forecasts })
 })
 
 /** the statusline in this process: stdin (or what the relay already read of it) in, one line out */

@@ -15,7 +15,7 @@ const REQUEST_TIMEOUT_MS = 290_000
 /** a daemon that has not taken the call by then is stuck or not ours: the call is withdrawn and answered here */
 const PICKUP_TIMEOUT_MS = 1_500
 /** what the daemon needs of the caller's environment to find the same files */
-const FORWARDED_ENV = ["HOME", "OMCM_HOME", "OMCM_CONFIG_DIR", "CLAUDE_CONFIG_DIR", "OMCM_CLAUDE_USAGE"] as const
+const FORWARDED_ENV = ["HOME", "OMCM_HOME", "OMCM_CONFIG_DIR", "CLAUDE_CONFIG_DIR", "OMCM_CLAUDE_USAGE", "NO_COLOR", "TERM"] as const
 
 const stateDir = (env: NodeJS.ProcessEnv) =>
   env.OMCM_HOME !== undefined && env.OMCM_HOME.length > 0 ? env.OMCM_HOME : path.join(env.HOME || os.homedir(), ".omcm")

@@ -63,7 +63,7 @@ describe("hook relay to the pool daemon", () => {
     const local = runOmcm(["statusline"], { ...home.env, OMCM_NO_RELAY: "1" }, input)
     expect(relayed.stderr).toBe(`omcm relay: answered by the pool daemon (pid ${daemonPid})\n`)
     expect(relayed.stdout).toBe(local.stdout)
-    expect(relayed.stdout).toMatch(/^omcm │ Claude 42% \(5h 42% · wk 10%\) │ mode hulw │ /)
+    expect(relayed.stdout).toMatch(/^omcm │ Claude 42% \(5h 42% resets \d+m · wk 10%\) │ mode hulw │ /)
     // a bad input still draws a line
     expect(runOmcm(["statusline"], home.env, "{ not json").stdout).toMatch(/^omcm │ /)
   })

@@ -81,7 +81,7 @@ describe("omcm stats", () => {
     expect(lines.find((l) => l.startsWith("google"))).toMatch(/\$0\.0040 \+ 1 unpriced$/)
     expect(lines.find((l) => l.startsWith("executor"))).toMatch(/^executor\s+3\s+2\s+1\s/)
     expect(lines.at(-2)).toBe(
-      "Saved 6.9k Claude tokens in the last day: $0.0130 (+2 unpriced calls) on google/openai/xai instead of $0.0187 on Claude (37% of sub-agent tokens); 1 failed delegation saved nothing"
+      "Saved 6.9k Claude tokens in the last day, estimated from the delegated calls' own tokens (0 recorded Claude runs to compare with): $0.0130 (+2 unpriced calls) on google/openai/xai instead of $0.0187 on Claude (37% of sub-agent tokens); 1 failed delegation saved nothing"
     )
     expect(result.stdout).not.toMatch(/\$0\.00(\s|$)/)
 
@@ -121,13 +121,67 @@ describe("omcm stats", () => {
   })
 })
 
+describe("omcm stats: counterfactual savings", () => {
+  it("names the method and the Claude runs behind the savings line", async () => {
+    await record(Effect.gen(function*() {
+      const tracker = yield* Tracker
+      for (const input of [10_000, 30_000]) {
+        yield* tracker.recordCall(call({ source: "claude-subagent", target: "claude", provider: "anthropic", model: "sonnet", agent: "executor", tier: "MEDIUM", tokens: { input, output: 0 } }))
+      }
+      yield* tracker.recordCall(call({ provider: "openai", model: "gpt-5.2", agent: "executor", tier: "MEDIUM", tokens: { input: 9000, output: 100 } }))
+    }))
+    const result = runOmcm(["stats"], home.env)
+    expect(result.status).toBe(0)
+    expect(result.stdout).toContain("Saved 20.0k Claude tokens in the last day, estimated from 2 recorded Claude runs of the same agent: ")
+    const json = JSON.parse(runOmcm(["stats", "--json"], home.env).stdout) as StatsReport
+    expect(json.savings.counterfactual).toMatchObject({ claudeTokens: 20_000, samples: 2, methods: [{ method: "agent", calls: 1, samples: 2 }] })
+  })
+})
+
 describe("statusline HUD", () => {
   it("adds the session's routed count and savings", async () => {
     await seed()
     const withSession = runOmcm(["statusline"], home.env, JSON.stringify({ session_id: "s1" }))
     expect(withSession.status).toBe(0)
-    expect(withSession.stdout).toContain("routed 3 → OpenCode · saved 1.5k tok")
+    expect(withSession.stdout).toContain("delegated 1 → OpenCode · 1 fell back to Claude · saved 1.5k tok (own-work estimate, 0 Claude runs)")
     const other = runOmcm(["statusline"], home.env, JSON.stringify({ session_id: "nobody" }))
-    expect(other.stdout).not.toContain("routed")
+    expect(other.stdout).not.toContain("delegated")
+  })
+})
+
+describe("omcm stats --period month, --by, --format", () => {
+  it("--by model|agent|session|day as a table, CSV or JSON; --period month reaches back 30 days", async () => {
+    await seed()
+    const byModel = runOmcm(["stats", "--by", "model"], home.env)
+    expect(byModel.status).toBe(0)
+    const lines = byModel.stdout.split("\n")
+    expect(lines[0]).toMatch(/^omcm stats · last day \(since .* UTC\) · by model$/)
+    expect(lines.find((l) => l.startsWith("openai/gpt-5.2-codex"))).toMatch(/^openai\/gpt-5\.2-codex\s+3\s+2\s+1\s+1\.0s\s+3\.0s\s+1\.7k\s+\$0\.0096$/)
+
+    const csv = runOmcm(["stats", "--by", "agent", "--format", "csv"], home.env).stdout.trim().split("\n")
+    expect(csv[0]).toBe("agent,routed,calls,errors,p50_ms,p95_ms,tokens,cost_usd,unpriced")
+    expect(csv).toContain("writer,0,1,0,100,100,200,,1")
+
+    const sessions = JSON.parse(runOmcm(["stats", "--by", "session", "--format", "json"], home.env).stdout) as { by: string; rows: ReadonlyArray<StatsRow> }
+    expect(sessions.by).toBe("session")
+    expect(sessions.rows.find((r) => r.name === "s1")).toMatchObject({ routed: 4, calls: 2, errors: 1 })
+
+    const days = JSON.parse(runOmcm(["stats", "--by", "day", "--period", "month", "--format", "json"], home.env).stdout) as { rows: ReadonlyArray<StatsRow> }
+    // today's events and the three-day-old call, each under its UTC day
+    expect(days.rows.map((r) => r.name)).toEqual([
+      new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10),
+      new Date().toISOString().slice(0, 10)
+    ])
+
+    const reportCsv = runOmcm(["stats", "--format", "csv"], home.env).stdout.trim().split("\n")
+    expect(reportCsv[0]).toBe("group,name,routed,calls,errors,p50_ms,p95_ms,tokens,cost_usd,unpriced")
+    expect(reportCsv.some((l) => l.startsWith("provider,openai,3,2,1,1000,3000,1700,0.0096"))).toBe(true)
+    const month = JSON.parse(runOmcm(["stats", "--period", "month", "--json"], home.env).stdout) as StatsReport
+    expect(month.period).toBe("month")
+    expect(month.providers.find((r) => r.name === "openai")).toMatchObject({ calls: 3 })
+
+    const watchCsv = runOmcm(["stats", "--watch", "--format", "csv"], home.env)
+    expect(watchCsv.status).not.toBe(0)
+    expect(watchCsv.stderr).toContain("--watch")
   })
 })

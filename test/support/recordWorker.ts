@@ -2,6 +2,7 @@
 // as the hooks do. argv: <worker index> <count>. Bundled by the concurrency test with esbuild.
 import { Effect, Layer } from "effect"
 import { Config } from "../../src/services/config/Config"
+import { CatalogCache } from "../../src/services/models/CatalogCache"
 import { Paths } from "../../src/services/config/Paths"
 import { Store } from "../../src/services/store/Store"
 import { Tracker } from "../../src/services/tracker/Tracker"
@@ -29,6 +30,7 @@ const program = Effect.gen(function*() {
 
 const layer = Tracker.layerWithoutDependencies.pipe(
   Layer.provide(TrackerStore.layerWithoutDependencies),
+  Layer.provide(CatalogCache.none),
   Layer.provide(Store.layerWithoutDependencies),
   Layer.provide(Layer.succeed(Config, Config.make())),
   Layer.provide(Paths.layer)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { defaultConfig } from "../../src/domain/defaults"
-import { claudeEquivalentCost, priceCall } from "../../src/services/tracker/pricing"
+import { claudeEquivalentCost, lookupPrice, priceBookOf, priceCall, priceFreshness, priceWith } from "../../src/services/tracker/pricing"
+import type { OpencodeCatalog } from "../../src/services/models/catalog"
 
 const tokens = (t: Partial<{ input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number }>) => ({
   input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, ...t
@@ -49,5 +50,60 @@ describe("priceCall", () => {
     expect(claudeEquivalentCost(defaultConfig, "MEDIUM", t)).toBeCloseTo(3 + 1.5, 9) // sonnet
     expect(claudeEquivalentCost(defaultConfig, "LOW", t)).toBeCloseTo(0.8 + 0.4, 9) // haiku
     expect(claudeEquivalentCost(defaultConfig, "HIGH", t)).toBeCloseTo(15 + 7.5, 9) // opus
+  })
+})
+
+describe("prices from OpenCode's catalog", () => {
+  const model = (id: string, cost: { input: number; output: number; cacheRead: number | null; cacheWrite: number | null } | null, releaseDate: string | null = null) => ({
+    id, name: id, family: null, releaseDate, status: "active", toolCall: true, cost, context: null, output: null
+  })
+  const catalog: OpencodeCatalog = {
+    version: 1,
+    fetchedAt: "2026-11-30T00:00:00.000Z",
+    source: "test",
+    opencodeVersion: "1.18.33",
+    connected: ["openai", "anthropic"],
+    providers: [
+      { id: "openai", name: "OpenAI", env: [], models: [model("gpt-6-sol", { input: 2, output: 10, cacheRead: 0.2, cacheWrite: null }), model("gpt-x", null)] },
+      {
+        id: "anthropic", name: "Anthropic", env: [], models: [
+          model("claude-opus-5-1", { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 }, "2026-01-01"),
+          model("claude-opus-5-5", { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 }, "2026-09-01")
+        ]
+      }
+    ]
+  }
+  const sources = (ids: ReadonlyArray<string>) => new Map(ids.map((id) => [`prices.${id}.input`, "/home/u/.config/omcm/config.json"]))
+
+  it("the catalog's price applies before the built-in table; config.json's own entries override both", () => {
+    const config = { ...defaultConfig, prices: { ...defaultConfig.prices, "openai/gpt-6-sol": { input: 1, output: 1 } } }
+    const fromCatalog = priceBookOf({ config: defaultConfig, sources: new Map() }, catalog)
+    expect(lookupPrice(fromCatalog, "openai/gpt-6-sol")).toEqual({ source: "catalog", price: { input: 2, output: 10, cacheRead: 0.2 } })
+    // not in the catalog: the built-in table
+    expect(lookupPrice(fromCatalog, "google/gemini-3.8-flash")?.source).toBe("built-in")
+    const overridden = priceBookOf({ config, sources: sources(["openai/gpt-6-sol"]) }, catalog)
+    expect(lookupPrice(overridden, "openai/gpt-6-sol")).toEqual({ source: "config", price: { input: 1, output: 1 } })
+    // 1M input at $2 (catalog), 1M output at $10
+    expect(priceWith(fromCatalog, "openai/gpt-6-sol", tokens({ input: 1_000_000, output: 1_000_000 }))).toBeCloseTo(12, 9)
+  })
+
+  it("Claude models from the catalog's anthropic entries: an alias is the newest model holding it, a dated id its prefix", () => {
+    const book = priceBookOf({ config: defaultConfig, sources: new Map() }, catalog)
+    expect(lookupPrice(book, "anthropic/opus")).toMatchObject({ source: "catalog", price: { input: 5, output: 25 } })
+    expect(lookupPrice(book, "anthropic/claude-opus-5-1-20260101")).toMatchObject({ source: "catalog", price: { input: 15 } })
+    expect(claudeEquivalentCost(defaultConfig, "HIGH", tokens({ output: 1_000_000 }), book)).toBeCloseTo(25, 9)
+  })
+
+  it("a model no source prices stays unpriced, never $0 (a catalog model without a cost too)", () => {
+    const book = priceBookOf({ config: { ...defaultConfig, prices: {} }, sources: new Map() }, catalog)
+    expect(priceWith(book, "openai/gpt-x", tokens({ input: 1000 }))).toBeNull()
+    expect(priceWith(book, "xai/grok-5", tokens({ input: 1000 }))).toBeNull()
+  })
+
+  it("the catalog's date: stale after a week, and with no catalog", () => {
+    const fetched = Date.parse(catalog.fetchedAt)
+    expect(priceFreshness(catalog, fetched + 86_400_000)).toEqual({ catalogFetchedAt: catalog.fetchedAt, ageMs: 86_400_000, stale: false })
+    expect(priceFreshness(catalog, fetched + 8 * 86_400_000).stale).toBe(true)
+    expect(priceFreshness(undefined, fetched)).toEqual({ catalogFetchedAt: null, ageMs: null, stale: true })
   })
 })

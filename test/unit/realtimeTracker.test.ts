@@ -1,3 +1,4 @@
+import { CatalogCache } from "../../src/services/models/CatalogCache"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, type Duration, Effect, Fiber, Layer, Queue, Stream, TestClock } from "effect"
 import * as fs from "node:fs"
@@ -14,6 +15,7 @@ import { eventually } from "../support/waitFor"
 const realtimeAt = (file: string, capacity = 100, emitInterval: Duration.DurationInput = "7 days") =>
   RealtimeTracker.layerWith({ capacity, emitInterval }).pipe(
     Layer.provideMerge(TrackerStore.layerWithoutDependencies),
+    Layer.provideMerge(CatalogCache.none),
     Layer.provideMerge(storeAt(file)),
     Layer.provideMerge(configWith())
   )
@@ -134,7 +136,7 @@ describe("RealtimeTracker", () => {
       // "another process": a plain Tracker on its own connection to the same file
       const other = Effect.provide(
         Effect.flatMap(Tracker, (t) => Effect.forEach([1, 2, 3], (i) => t.recordRouting(route(`other-${i}`)))),
-        Tracker.layerWithoutDependencies.pipe(Layer.provide(TrackerStore.layerWithoutDependencies), Layer.provide(storeAt(file)), Layer.provide(configWith()))
+        Tracker.layerWithoutDependencies.pipe(Layer.provide(TrackerStore.layerWithoutDependencies), Layer.provide(CatalogCache.none), Layer.provide(storeAt(file)), Layer.provide(configWith()))
       )
       yield* other
       const tracker = yield* RealtimeTracker
@@ -145,7 +147,7 @@ describe("RealtimeTracker", () => {
       yield* tracker.recordRouting(route("mine-1"))
       yield* Effect.provide(
         Effect.flatMap(Tracker, (t) => t.recordRouting(route("other-4"))),
-        Tracker.layerWithoutDependencies.pipe(Layer.provide(TrackerStore.layerWithoutDependencies), Layer.provide(storeAt(file)), Layer.provide(configWith()))
+        Tracker.layerWithoutDependencies.pipe(Layer.provide(TrackerStore.layerWithoutDependencies), Layer.provide(CatalogCache.none), Layer.provide(storeAt(file)), Layer.provide(configWith()))
       )
       let agents: ReadonlyArray<string | null | undefined> = []
       for (let i = 0; i < 100 && agents.length < 6; i++) {

@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { totalTokens } from "../../domain/execution"
-import { claudeEquivalentCost, priceCall } from "../../services/tracker"
+import { claudeEquivalentCost, describeEstimate, priceCall } from "../../services/tracker"
 import { route } from "../../services/router"
 import { splitModelId } from "../../domain/model"
 import { ConfigLive } from "../../layers/core"
@@ -40,6 +40,11 @@ const BANNER = [
  * `opencode serve` processes pointed at it (with their own temporary home), routes a workload in hulw mode, runs the
  * OpenCode share in parallel, and prints the routing table, each call, and the Claude tokens saved.
  */
+/** the demo runs no Claude sub-agent: its savings are estimated from the delegated calls' own tokens, and say so */
+const ownWorkEstimate = (calls: number) => ({
+  claudeTokens: 0, claudeCost: 0, claudeUnpriced: 0, samples: 0, methods: [{ method: "own-work" as const, calls, samples: 0 }]
+})
+
 export const demoProgram = (options: { readonly servers: number; readonly latencyMs: number }) =>
   Effect.scoped(
     Effect.gen(function*() {
@@ -125,7 +130,7 @@ export const demoProgram = (options: { readonly servers: number; readonly latenc
       yield* Console.log([
         "",
         `${ok}/${delegated.length} delegated calls done in ${formatDuration(finished - ready)} (in parallel on ${status.servers.length} server(s)); ${kept} HIGH-tier call(s) stay on Claude (${claudeModels.join(", ")}), not run in the demo.`,
-        `Claude tokens saved: ${formatTokens(tokens)} — ${formatCost(providerCost)}${unpriced > 0 ? ` (+${unpriced} unpriced)` : ""} on OpenCode providers instead of ${formatCost(claudeCost)} on the Claude models of their tiers.`,
+        `Claude tokens saved: ${formatTokens(tokens)}, ${describeEstimate(ownWorkEstimate(ok))} — ${formatCost(providerCost)}${unpriced > 0 ? ` (+${unpriced} unpriced)` : ""} on OpenCode providers instead of ${formatCost(claudeCost)} on the Claude models of their tiers.`,
         "",
         "Next: omcm route <agent> --mode hulw · omcm pool start --detach · omcm install (statusline) · claude --plugin-dir <this package>"
       ].join("\n"))

@@ -8,6 +8,8 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { InputError } from "../../domain/errors"
 import {
+  type Breakdown,
+  BREAKDOWNS,
   type Period,
   PERIODS,
   type TrackerStats,
@@ -17,11 +19,18 @@ import {
 } from "../../services/tracker"
 import { ConfigLive, StateLive, TrackingLive } from "../../layers/core"
 import { Config } from "../../services/config"
-import { formatReport, liveLine } from "../statsFormat"
+import { CatalogCache } from "../../services/models"
+import { breakdownCsv, formatBreakdown, formatReport, liveLine, reportCsv } from "../statsFormat"
+
+export const FORMATS = ["text", "csv", "json"] as const
+export type StatsFormat = typeof FORMATS[number]
 
 export interface StatsArgs {
   readonly period: Period
   readonly json: boolean
+  /** default: text (json with --json) */
+  readonly format?: Option.Option<StatsFormat> | undefined
+  readonly by?: Option.Option<Breakdown> | undefined
   readonly watch: boolean
   readonly interval: Option.Option<number>
 }
@@ -31,11 +40,21 @@ const compactQuietly = Effect.flatMap(Tracker, (t) => t.compact).pipe(
   Effect.catchAll((error) => Console.error(`omcm: compaction skipped (${error.message})`))
 )
 
+const formatOf = (args: StatsArgs): StatsFormat =>
+  Option.getOrElse(args.format ?? Option.none(), () => (args.json ? "json" as const : "text" as const))
+
 export const printStats = (args: StatsArgs) =>
   Effect.gen(function*() {
     yield* compactQuietly
-    const report = yield* (yield* MetricsCollector).getReport(args.period)
-    yield* Console.log(args.json ? JSON.stringify(report) : formatReport(report))
+    const collector = yield* MetricsCollector
+    const format = formatOf(args)
+    const by = Option.getOrUndefined(args.by ?? Option.none())
+    if (by !== undefined) {
+      const breakdown = yield* collector.getBreakdown(args.period, by)
+      return yield* Console.log(format === "json" ? JSON.stringify(breakdown) : format === "csv" ? breakdownCsv(breakdown) : formatBreakdown(breakdown))
+    }
+    const report = yield* collector.getReport(args.period)
+    yield* Console.log(format === "json" ? JSON.stringify(report) : format === "csv" ? reportCsv(report) : formatReport(report))
   })
 
 const CLEAR = "\u001b[2J\u001b[H"
@@ -49,7 +68,7 @@ export const watchStats = (args: StatsArgs, intervalSeconds: number) =>
     const draw = (live: TrackerStats) =>
       Effect.gen(function*() {
         const report = yield* collector.getReport(args.period)
-        if (args.json) return yield* Console.log(JSON.stringify({ report, live }))
+        if (formatOf(args) === "json") return yield* Console.log(JSON.stringify({ report, live }))
         const now = new Date(yield* Clock.currentTimeMillis).toISOString().slice(11, 19)
         yield* Console.log(
           `${tty ? CLEAR : "\n"}${formatReport(report)}\n\n${liveLine(live)}\nupdated ${now} UTC · every ${intervalSeconds}s · Ctrl-C to stop`
@@ -67,11 +86,17 @@ const watchLayer = (intervalSeconds: number) =>
     Layer.unwrapEffect(Effect.map(Config, ({ config }) =>
       RealtimeTracker.layerWith({ capacity: config.tracker.capacity, emitInterval: Duration.seconds(intervalSeconds) }))),
     MetricsCollector.layerWithoutDependencies
-  ).pipe(Layer.provideMerge(StateLive), Layer.provideMerge(ConfigLive))
+  ).pipe(Layer.provideMerge(StateLive), Layer.provideMerge(CatalogCache.layer), Layer.provideMerge(ConfigLive))
 
 const statsProgram = (args: StatsArgs) =>
   Effect.gen(function*() {
+    if (args.json && Option.isSome(args.format ?? Option.none()) && formatOf(args) !== "json") {
+      return yield* new InputError({ message: "--json and --format: give one of them" })
+    }
     if (!args.watch) return yield* printStats(args).pipe(Effect.provide(TrackingLive))
+    if (Option.isSome(args.by ?? Option.none()) || formatOf(args) === "csv") {
+      return yield* new InputError({ message: "--watch: redraws the default report only (no --by, no --format csv)" })
+    }
     const chosen = Option.getOrUndefined(args.interval)
     if (chosen !== undefined && !(chosen >= 0.1 && chosen <= 3600)) {
       return yield* new InputError({ message: `--interval: expected seconds from 0.1 to 3600, got ${chosen}` })
@@ -87,7 +112,15 @@ export const statsCommand = Command.make(
       Options.withDescription("the window to report on, ending now"),
       Options.withDefault("day" as Period)
     ),
-    json: Options.boolean("json").pipe(Options.withDescription("print one JSON object (one per redraw with --watch)")),
+    json: Options.boolean("json").pipe(Options.withDescription("print one JSON object (one per redraw with --watch); the same as --format json")),
+    format: Options.choice("format", FORMATS).pipe(
+      Options.withDescription("text (default), csv (one line per row) or json"),
+      Options.optional
+    ),
+    by: Options.choice("by", BREAKDOWNS).pipe(
+      Options.withDescription("one row per model, agent, session or UTC day instead of the default tables"),
+      Options.optional
+    ),
     watch: Options.boolean("watch").pipe(Options.withDescription("redraw live from the stats stream until Ctrl-C")),
     interval: Options.float("interval").pipe(
       Options.withDescription("seconds between --watch redraws (default: tracker.emitIntervalSeconds)"),

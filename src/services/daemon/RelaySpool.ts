@@ -26,7 +26,10 @@ export const RelayRequest = Schema.Struct({
     OMCM_HOME: Schema.optional(Schema.String),
     OMCM_CONFIG_DIR: Schema.optional(Schema.String),
     CLAUDE_CONFIG_DIR: Schema.optional(Schema.String),
-    OMCM_CLAUDE_USAGE: Schema.optional(Schema.String)
+    OMCM_CLAUDE_USAGE: Schema.optional(Schema.String),
+    // the statusline prints plain text when the caller's environment asks for it
+    NO_COLOR: Schema.optional(Schema.String),
+    TERM: Schema.optional(Schema.String)
   })
 })
 

@@ -26,6 +26,8 @@ export interface SessionsShape {
   readonly start: (sessionId: string, cwd: string | undefined) => Effect.Effect<void, StateError>
   readonly setMode: (sessionId: string, mode: SessionMode, cwd: string | undefined) => Effect.Effect<void, StateError>
   readonly getMode: (sessionId: string) => Effect.Effect<Option.Option<SessionMode>, StateError>
+  /** the mode the session had last, also once it has ended (what the statusline shows) */
+  readonly lastMode: (sessionId: string) => Effect.Effect<Option.Option<SessionMode & { readonly ended: boolean }>, StateError>
   readonly end: (sessionId: string) => Effect.Effect<void, StateError>
   /**
    * The session a command run in `dir` belongs to: the most recently active open session whose directory is `dir`
@@ -62,6 +64,14 @@ export class Sessions extends Context.Tag("omcm/Sessions")<Sessions, SessionsSha
           return row === undefined
             ? Option.none()
             : Option.some({ mode: row.mode, autopilot: row.autopilot === 1, task: row.task })
+        }),
+      lastMode: (sessionId) =>
+        store.use("read the session's last mode", (db) => {
+          const row = db.prepare("SELECT mode, autopilot, task, ended_at FROM sessions WHERE session_id = ?")
+            .get(sessionId) as { mode: Mode; autopilot: number; task: string | null; ended_at: number | null } | undefined
+          return row === undefined
+            ? Option.none()
+            : Option.some({ mode: row.mode, autopilot: row.autopilot === 1, task: row.task, ended: row.ended_at !== null })
         }),
       end: (sessionId) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => store.use("close the session", (db) => {

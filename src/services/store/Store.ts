@@ -100,7 +100,11 @@ export const MIGRATIONS: ReadonlyArray<string> = [
    CREATE INDEX IF NOT EXISTS redactions_ts ON redactions (ts);`,
   // a call that failed over: the candidate asked first, and those given up on the way (JSON [{id, error}])
   `ALTER TABLE events ADD COLUMN requested_model TEXT;
-   ALTER TABLE events ADD COLUMN failovers TEXT;`
+   ALTER TABLE events ADD COLUMN failovers TEXT;`,
+  // Claude usage as the statusline saw it (window: '5h' or 'wk'), for the burn-rate forecast
+  `CREATE TABLE IF NOT EXISTS usage_samples (
+     ts INTEGER NOT NULL, window TEXT NOT NULL, percent REAL NOT NULL, resets_at INTEGER);
+   CREATE INDEX IF NOT EXISTS usage_samples_window_ts ON usage_samples (window, ts);`
 ]
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error))

@@ -2,11 +2,12 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
 import type { StateError } from "../../domain/errors"
 import type { StoredEvent } from "./events"
 import { type Period, periodMs } from "./windows"
 import { addTotals, tokensOf, type Totals, zeroTotals } from "./totals"
+import { type ClaudeSamples, claudeSamples, type Counterfactual, counterfactualOf } from "./counterfactual"
 import { type Dimension, type FailoverSummary, type Percentiles, type RedactionCount, type SummaryRow, TrackerStore } from "./TrackerStore"
 
 /** The seed's `getMetrics(period)`, per provider. A cost of null means every call of that provider is unpriced. */
@@ -70,8 +71,14 @@ export interface Savings {
   readonly claudeUnpriced: number
   /** sub-agent tokens that stayed on Claude (recorded by the hooks) */
   readonly claudeTokens: number
-  /** tokens / (tokens + claudeTokens); null when both are 0 */
+  /** the delegated work's estimated Claude tokens / (those + claudeTokens); null when both are 0 */
   readonly share: number | null
+  /**
+   * What the delegated calls would have cost on Claude, estimated from recorded Claude runs of the same agent or
+   * tier (else from their own tokens), with the method and the number of runs behind it. `claudeCost` above is the
+   * own-tokens figure.
+   */
+  readonly counterfactual: Counterfactual
 }
 
 export interface StatsReport {
@@ -87,10 +94,51 @@ export interface StatsReport {
   readonly failovers: FailoverSummary
 }
 
+/** What `omcm stats --by` groups by: a model is `provider/model`, a day is a UTC date */
+export const BREAKDOWNS = ["model", "agent", "session", "day"] as const
+export type Breakdown = typeof BREAKDOWNS[number]
+
+export interface BreakdownReport {
+  readonly period: Period
+  readonly since: number
+  readonly until: number
+  readonly by: Breakdown
+  readonly rows: ReadonlyArray<StatsRow>
+}
+
 export interface SessionSummary {
   /** routing decisions of the session that went to OpenCode */
   readonly routedToOpencode: number
   readonly savings: Savings
+}
+
+/**
+ * Where the newest routed sub-agent call of a session ran. A decision for OpenCode whose delegation failed ran on
+ * Claude (the hook let it through): `fellBack`. `running`: the delegation has not finished yet.
+ */
+export interface LastExecutor {
+  readonly agent: string | null
+  readonly ran: "claude" | "opencode" | "running"
+  readonly fellBack: boolean
+  /** the provider and model that ran it (Claude's for a call that stayed or fell back) */
+  readonly provider: string | null
+  readonly model: string | null
+  /** the session mode the decision was made in */
+  readonly mode: string | null
+}
+
+/** The decision `routing` and, for OpenCode, the call that carried it out. */
+export const lastExecutorOf = (routing: StoredEvent, call: Option.Option<StoredEvent>): LastExecutor => {
+  const base = { agent: routing.agent ?? null, mode: routing.mode ?? null }
+  if (routing.target !== "opencode") {
+    return { ...base, ran: "claude", fellBack: false, provider: routing.provider ?? null, model: routing.model ?? null }
+  }
+  if (Option.isNone(call)) {
+    return { ...base, ran: "running", fellBack: false, provider: routing.provider ?? null, model: routing.model ?? null }
+  }
+  return call.value.success === false
+    ? { ...base, ran: "claude", fellBack: true, provider: null, model: null }
+    : { ...base, ran: "opencode", fellBack: false, provider: call.value.provider ?? null, model: call.value.model ?? null }
 }
 
 export interface MetricsCollectorShape {
@@ -98,29 +146,41 @@ export interface MetricsCollectorShape {
   readonly getProviderStats: (provider: string, period?: Period) => Effect.Effect<ProviderStats, StateError>
   readonly getSavings: (period: Period) => Effect.Effect<Savings, StateError>
   readonly getReport: (period: Period) => Effect.Effect<StatsReport, StateError>
+  /** one row per model, agent, session or day of the period */
+  readonly getBreakdown: (period: Period, by: Breakdown) => Effect.Effect<BreakdownReport, StateError>
   readonly sessionSummary: (sessionId: string) => Effect.Effect<SessionSummary, StateError>
   /** the newest routing decision, of one Claude Code session or of any */
   readonly lastRouting: (sessionId: string | undefined) => Effect.Effect<Option.Option<StoredEvent>, StateError>
+  /** where the newest routed call of one session (or of any) ran: none before the first decision */
+  readonly lastExecutor: (sessionId: string | undefined) => Effect.Effect<Option.Option<LastExecutor>, StateError>
 }
 
 const costOf = (t: Totals): number | null => (t.calls > 0 && t.unpriced === t.calls ? null : t.cost)
 
-const SAVINGS_DIMS: ReadonlyArray<Dimension> = ["kind", "target", "source", "provider", "success"]
+const SAVINGS_DIMS: ReadonlyArray<Dimension> = ["kind", "target", "source", "provider", "success", "agent", "tier"]
+/** what Claude sub-agent runs are told apart by, for the counterfactual */
+const SAMPLE_DIMS: ReadonlyArray<Dimension> = ["kind", "target", "source", "success", "agent", "tier"]
 
-export const savingsOf = (rows: ReadonlyArray<SummaryRow>): Savings => {
+/** `rows` grouped by SAVINGS_DIMS; `samples`: the recorded Claude runs the counterfactual is estimated from */
+export const savingsOf = (rows: ReadonlyArray<SummaryRow>, samples: ClaudeSamples = claudeSamples([])): Savings => {
   let saved = zeroTotals
   let failedCalls = 0
   let claudeTokens = 0
   const providers = new Set<string>()
-  for (const { key, totals } of rows) {
+  const delegated: Array<SummaryRow> = []
+  for (const row of rows) {
+    const { key, totals } = row
     if (key.kind !== "call") continue
     if (key.target === "opencode" && key.success === "1") {
       saved = addTotals(saved, totals)
+      delegated.push(row)
       if (totals.calls > 0) providers.add(key.provider ?? "")
     } else if (key.target === "opencode") failedCalls += totals.calls
     else if (key.target === "claude" && key.source === "claude-subagent") claudeTokens += tokensOf(totals)
   }
   const tokens = tokensOf(saved)
+  const counterfactual = counterfactualOf(delegated, samples)
+  const moved = counterfactual.claudeTokens
   return {
     tokens,
     calls: saved.calls,
@@ -131,7 +191,8 @@ export const savingsOf = (rows: ReadonlyArray<SummaryRow>): Savings => {
     claudeCost: saved.claudeCost,
     claudeUnpriced: saved.claudeUnpriced,
     claudeTokens,
-    share: tokens + claudeTokens === 0 ? null : tokens / (tokens + claudeTokens)
+    share: moved + claudeTokens === 0 ? null : moved / (moved + claudeTokens),
+    counterfactual
   }
 }
 
@@ -213,17 +274,22 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
           }
         })
 
+      /** every recorded Claude sub-agent run, whatever the period: the more runs, the better the estimate */
+      const samples = Effect.map(store.summarize({ since: 0, dims: SAMPLE_DIMS }), claudeSamples)
+
       const getSavings = (period: Period) =>
-        Effect.flatMap(window(period), ({ since }) => Effect.map(store.summarize({ since, dims: SAVINGS_DIMS }), savingsOf))
+        Effect.flatMap(window(period), ({ since }) =>
+          Effect.zipWith(store.summarize({ since, dims: SAVINGS_DIMS }), samples, savingsOf))
 
       const getReport = (period: Period) =>
         Effect.gen(function*() {
           const { since, until } = yield* window(period)
           // one scan for both tables and the savings, one for the percentiles
-          const [rows, latency, redactions, failovers] = yield* Effect.all([
-            store.summarize({ since, dims: [...SAVINGS_DIMS, "agent"] }),
+          const [rows, latency, redactions, runs, failovers] = yield* Effect.all([
+            store.summarize({ since, dims: SAVINGS_DIMS }),
             store.percentiles(since, ["provider", "agent"]),
             store.redactions(since),
+            samples,
             store.failovers(since, 3)
           ])
           const none = new Map<string, Percentiles>()
@@ -233,20 +299,47 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
             until,
             providers: statsRows(regroup(rows, "provider"), "provider", latency.get("provider") ?? none),
             agents: statsRows(regroup(rows, "agent"), "agent", latency.get("agent") ?? none),
-            savings: savingsOf(rows),
+            savings: savingsOf(rows, runs),
             redactions,
             failovers
           }
         })
 
+      const getBreakdown = (period: Period, by: Breakdown) =>
+        Effect.gen(function*() {
+          const { since, until } = yield* window(period)
+          const dims: ReadonlyArray<Dimension> = by === "model" ? ["provider", "model"] : [by]
+          const [rows, latency] = yield* Effect.all([store.summarize({ since, dims }), store.percentiles(since, [by])])
+          // a model's name is its whole id; its latency is that of its model part
+          const nameOf = (key: SummaryRow["key"]) => by === "model" ? (key.model ? `${key.provider}/${key.model}` : "") : key[by] ?? ""
+          const named = rows.map(({ key, totals }) => ({ key: { [by]: nameOf(key) }, totals }))
+          const byWhole = new Map<string, Percentiles>()
+          for (const { key } of rows) {
+            const p = latency.get(by)?.get(key[by] ?? "")
+            if (p !== undefined) byWhole.set(nameOf(key), p)
+          }
+          const sorted = statsRows(named, by, byWhole)
+          return { period, since, until, by, rows: by === "day" ? [...sorted].sort((a, b) => a.name.localeCompare(b.name)) : sorted }
+        })
+
       const sessionSummary = (sessionId: string) =>
-        Effect.map(store.summarize({ since: 0, dims: SAVINGS_DIMS, sessionId }), (rows) => ({
+        Effect.zipWith(store.summarize({ since: 0, dims: SAVINGS_DIMS, sessionId }), samples, (rows, runs) => ({
           routedToOpencode: rows.filter((r) => r.key.kind === "routing" && r.key.target === "opencode")
             .reduce((n, r) => n + r.totals.routed, 0),
-          savings: savingsOf(rows)
+          savings: savingsOf(rows, runs)
         }))
 
-      return { getMetrics, getProviderStats, getSavings, getReport, sessionSummary, lastRouting: store.lastRouting }
+      const lastExecutor = (sessionId: string | undefined) =>
+        Effect.flatMap(store.lastRouting(sessionId), Option.match({
+          onNone: () => Effect.succeed(Option.none<LastExecutor>()),
+          onSome: (routing) =>
+            Effect.map(
+              routing.target === "opencode" ? store.delegatedCall(routing) : Effect.succeed(Option.none<StoredEvent>()),
+              (call) => Option.some(lastExecutorOf(routing, call))
+            )
+        }))
+
+      return { getMetrics, getProviderStats, getSavings, getReport, getBreakdown, sessionSummary, lastRouting: store.lastRouting, lastExecutor }
     })
   )
 

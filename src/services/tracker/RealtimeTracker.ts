@@ -14,6 +14,7 @@ import type { CallInput, RoutingInput } from "./recordInput"
 import { type TrackerStats, windowStats, type WindowPeriod, WINDOWS } from "./windows"
 import { RingBuffer } from "../../lib/ringBuffer"
 import { Config } from "../config"
+import { CatalogCache } from "../models"
 import { makeTracker, Tracker, type TrackerShape } from "./Tracker"
 import { TrackerStore } from "./TrackerStore"
 
@@ -46,14 +47,14 @@ export interface RealtimeOptions {
 
 export class RealtimeTracker extends Context.Tag("omcm/RealtimeTracker")<RealtimeTracker, RealtimeTrackerShape>() {
   /** RealtimeTracker with `tracker.capacity` and `tracker.emitIntervalSeconds`, and a Tracker that records into it */
-  static readonly layerWithoutDependencies: Layer.Layer<RealtimeTracker | Tracker, never, Config | TrackerStore> = Layer.unwrapEffect(
+  static readonly layerWithoutDependencies: Layer.Layer<RealtimeTracker | Tracker, never, Config | TrackerStore | CatalogCache> = Layer.unwrapEffect(
     Effect.map(Config, ({ config }) =>
       RealtimeTracker.layerWith({ capacity: config.tracker.capacity, emitInterval: Duration.seconds(config.tracker.emitIntervalSeconds) }))
   )
 
-  static readonly layer = RealtimeTracker.layerWithoutDependencies.pipe(Layer.provide([Config.layer, TrackerStore.layer]))
+  static readonly layer = RealtimeTracker.layerWithoutDependencies.pipe(Layer.provide([Config.layer, TrackerStore.layer, CatalogCache.layer]))
 
-  static readonly layerWith = (options: RealtimeOptions): Layer.Layer<RealtimeTracker | Tracker, never, Config | TrackerStore> =>
+  static readonly layerWith = (options: RealtimeOptions): Layer.Layer<RealtimeTracker | Tracker, never, Config | TrackerStore | CatalogCache> =>
     Layer.scopedContext(
       Effect.map(makeRealtimeTracker(options), ({ realtime, tracker }) =>
         Context.make(RealtimeTracker, realtime).pipe(Context.add(Tracker, tracker)))
@@ -78,7 +79,8 @@ export const makeRealtimeTracker = (options: RealtimeOptions) =>
       if (following) ownIds.add(event.id)
     }
     const save = (event: Parameters<typeof store.insert>[0]) => Effect.tap(store.insert(event), (stored) => Effect.sync(() => push(stored)))
-    const tracker: TrackerShape = makeTracker(loaded, save, store.compact, store.insertRedactions)
+    const catalogs = yield* CatalogCache
+    const tracker: TrackerShape = makeTracker(loaded, save, store.compact, store.insertRedactions, catalogs.read)
 
     const getStats = (period: WindowPeriod) => Effect.map(Clock.currentTimeMillis, (now) => windowStats(period, ring, now))
 

@@ -13,7 +13,10 @@ import {
   routingEvent,
   type RoutingInput
 } from "./recordInput"
+import * as Option from "effect/Option"
 import { Config } from "../config"
+import { CatalogCache, type OpencodeCatalog } from "../models"
+import { type PriceBook, priceBookOf } from "./pricing"
 import { type CompactionResult, TrackerStore, type TrackerStoreShape } from "./TrackerStore"
 
 /**
@@ -38,25 +41,33 @@ export class Tracker extends Context.Tag("omcm/Tracker")<Tracker, TrackerShape>(
     Effect.gen(function*() {
       const store = yield* TrackerStore
       const loaded = yield* Config
-      return makeTracker(loaded, store.insert, store.compact, store.insertRedactions)
+      const catalogs = yield* CatalogCache
+      return makeTracker(loaded, store.insert, store.compact, store.insertRedactions, catalogs.read)
     })
   )
 
-  static readonly layer = Tracker.layerWithoutDependencies.pipe(Layer.provide([TrackerStore.layer, Config.layer]))
+  static readonly layer = Tracker.layerWithoutDependencies.pipe(Layer.provide([TrackerStore.layer, Config.layer, CatalogCache.layer]))
 }
 
-/** A tracker that builds events from inputs and hands them to `save` (the store, or the store and a ring buffer). */
+/**
+ * A tracker that builds events from inputs and hands them to `save` (the store, or the store and a ring buffer).
+ * Prices: config.json's own entries, else OpenCode's saved catalog (`catalog`, read per record: it changes when the
+ * daemon refreshes it), else the built-in table.
+ */
 export const makeTracker = (
   loaded: Context.Tag.Service<Config>,
   save: (event: TrackedEvent) => Effect.Effect<StoredEvent, StateError>,
   compactBefore: (before: number) => Effect.Effect<CompactionResult, StateError>,
-  saveRedactions: TrackerStoreShape["insertRedactions"]
+  saveRedactions: TrackerStoreShape["insertRedactions"],
+  catalog: Effect.Effect<Option.Option<OpencodeCatalog>> = Effect.succeed(Option.none())
 ): TrackerShape => {
   const { config, mapping } = loaded
+  const stamped = <A>(build: (now: number, book: PriceBook) => A) =>
+    Effect.zipWith(Clock.currentTimeMillis, catalog, (now, saved) => build(now, priceBookOf(loaded, Option.getOrUndefined(saved))))
   const recordCall = (input: CallInput) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => save(callEvent(config, mapping, input, now)))
+    Effect.flatMap(stamped((now, book) => callEvent(config, mapping, input, now, book)), save)
   return {
-    recordRouting: (input) => Effect.flatMap(Clock.currentTimeMillis, (now) => save(routingEvent(config, mapping, input, now))),
+    recordRouting: (input) => Effect.flatMap(stamped((now, book) => routingEvent(config, mapping, input, now, book)), save),
     recordCall,
     recordExecution: (result, context) =>
       recordCall(executionCall(result, context)).pipe(

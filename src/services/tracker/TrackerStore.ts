@@ -63,6 +63,8 @@ export interface TrackerStoreShape {
   readonly tail: (afterId: number, limit: number) => Effect.Effect<ReadonlyArray<StoredEvent>, StateError>
   /** the newest routing decision, of one Claude Code session or of any */
   readonly lastRouting: (sessionId: string | undefined) => Effect.Effect<Option.Option<StoredEvent>, StateError>
+  /** the call that carried out `routing` (a decision for OpenCode), if it has finished */
+  readonly delegatedCall: (routing: StoredEvent) => Effect.Effect<Option.Option<StoredEvent>, StateError>
   /** the newest `limit` events, oldest first */
   readonly latest: (limit: number) => Effect.Effect<ReadonlyArray<StoredEvent>, StateError>
   /** totals per combination of `dims`, raw events and compacted minutes together */
@@ -208,6 +210,14 @@ export const makeTrackerStore = (store: Context.Tag.Service<Store>): TrackerStor
         Option.fromNullable(decodeEventRows(
           sessionId === undefined ? statement(db)(Sql.LAST_ROUTING).all() : statement(db)(Sql.LAST_SESSION_ROUTING).all(sessionId)
         )[0])),
+    delegatedCall: (routing) =>
+      store.use("read a delegated call", (db) =>
+        Option.fromNullable(decodeEventRows(statement(db)(Sql.DELEGATED_CALL).all({
+          id: routing.id,
+          source: routing.source,
+          sessionId: routing.sessionId ?? null,
+          agent: routing.agent ?? null
+        }))[0])),
     latest: (limit) =>
       store.use("read recent events", (db) => decodeEventRows(statement(db)(Sql.LATEST).all(limit))),
     summarize,

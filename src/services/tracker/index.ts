@@ -1,4 +1,8 @@
 export {
+  type Breakdown,
+  type BreakdownReport,
+  BREAKDOWNS,
+  type LastExecutor,
   MetricsCollector,
   type MetricsCollectorShape,
   type ProviderStats,
@@ -12,5 +16,26 @@ export { Tracker, type TrackerShape } from "./Tracker"
 export { TrackerStore, type TrackerStoreShape } from "./TrackerStore"
 export { type EventSource, type StoredEvent, type TrackedEvent } from "./events"
 export { type CallInput, type ExecutionContext, type RoutingInput } from "./recordInput"
-export { claudeEquivalentCost, priceCall } from "./pricing"
+export {
+  CATALOG_STALE_AFTER_MS,
+  claudeEquivalentCost,
+  lookupPrice,
+  type PriceBook,
+  priceBookOf,
+  priceCall,
+  type PriceFreshness,
+  priceFreshness,
+  type PriceSource,
+  priceWith
+} from "./pricing"
 export { type Period, PERIODS, type TrackerStats } from "./windows"
+export {
+  type ClaudeSamples,
+  claudeSamples,
+  type Counterfactual,
+  counterfactualOf,
+  describeEstimate,
+  type EstimateMethod,
+  type MethodShare,
+  shortEstimate
+} from "./counterfactual"

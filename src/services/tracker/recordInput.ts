@@ -3,7 +3,7 @@ import type { AgentMapping, OmcmConfig } from "../../domain/configSchema"
 import type { EventSource, TrackedEvent } from "./events"
 import { type ExecutionResult, type TokenUsage, zeroTokens } from "../../domain/execution"
 import type { Mode, Target, Tier } from "../../domain/model"
-import { claudeEquivalentCost, priceCall } from "./pricing"
+import { claudeEquivalentCost, type PriceBook, priceWith, tableBook } from "./pricing"
 
 /** Token counts as callers have them: anything left out is 0. */
 export interface TokenCount {
@@ -97,10 +97,10 @@ interface Priced {
 }
 
 const price = (
-  config: OmcmConfig, provider: string, model: string | undefined, target: Target, tier: Tier | undefined, tokens: TokenUsage
+  config: OmcmConfig, book: PriceBook, provider: string, model: string | undefined, target: Target, tier: Tier | undefined, tokens: TokenUsage
 ): Priced => {
-  const cost = model === undefined ? null : priceCall(config.prices, `${provider}/${model}`, tokens)
-  const claudeCost = tier !== undefined ? claudeEquivalentCost(config, tier, tokens) : target === "claude" ? cost : null
+  const cost = model === undefined ? null : priceWith(book, `${provider}/${model}`, tokens)
+  const claudeCost = tier !== undefined ? claudeEquivalentCost(config, tier, tokens, book) : target === "claude" ? cost : null
   return { cost, claudeCost }
 }
 
@@ -112,13 +112,16 @@ const tokenColumns = (t: TokenUsage) => ({
   cacheWrite: t.cacheWrite
 })
 
-export const routingEvent = (config: OmcmConfig, mapping: AgentMapping, input: RoutingInput, now: number): TrackedEvent => {
+/** `book`: the prices to use (default: config.json's table alone) */
+export const routingEvent = (
+  config: OmcmConfig, mapping: AgentMapping, input: RoutingInput, now: number, book: PriceBook = tableBook(config.prices)
+): TrackedEvent => {
   const target = input.target ?? (CLAUDE_PROVIDERS.has(input.provider) ? "claude" : "opencode")
   const model = input.model === undefined ? undefined : modelPart(input.provider, input.model)
   const tier = tierOf(config, mapping, input.tier, input.agent)
   const outcome = input.duration !== undefined
   const tokens = fullTokens(input.tokenCount)
-  const priced = outcome ? price(config, input.provider, model, target, tier, tokens) : { cost: null, claudeCost: null }
+  const priced = outcome ? price(config, book, input.provider, model, target, tier, tokens) : { cost: null, claudeCost: null }
   return {
     ts: now,
     kind: "routing",
@@ -141,11 +144,13 @@ export const routingEvent = (config: OmcmConfig, mapping: AgentMapping, input: R
   }
 }
 
-export const callEvent = (config: OmcmConfig, mapping: AgentMapping, input: CallInput, now: number): TrackedEvent => {
+export const callEvent = (
+  config: OmcmConfig, mapping: AgentMapping, input: CallInput, now: number, book: PriceBook = tableBook(config.prices)
+): TrackedEvent => {
   const model = modelPart(input.provider, input.model)
   const tier = tierOf(config, mapping, input.tier, input.agent)
   const tokens = fullTokens(input.tokens)
-  const priced = price(config, input.provider, model, input.target, tier, tokens)
+  const priced = price(config, book, input.provider, model, input.target, tier, tokens)
   return {
     ts: now,
     kind: "call",

@@ -1,7 +1,7 @@
 import { bucketSql } from "./latency"
 
 /** The dimensions summaries group by. Raw events keep NULLs; aggregates store them as ''. */
-export const DIMENSIONS = ["kind", "source", "agent", "target", "provider", "model", "tier", "success"] as const
+export const DIMENSIONS = ["kind", "source", "agent", "target", "provider", "model", "tier", "success", "session", "day"] as const
 export type Dimension = typeof DIMENSIONS[number]
 
 const rawDimension: Readonly<Record<Dimension, string>> = {
@@ -12,17 +12,24 @@ const rawDimension: Readonly<Record<Dimension, string>> = {
   provider: "COALESCE(provider, '')",
   model: "COALESCE(model, '')",
   tier: "COALESCE(tier, '')",
-  success: "CAST(success AS TEXT)"
+  success: "CAST(success AS TEXT)",
+  session: "COALESCE(session_id, '')",
+  /** the UTC day */
+  day: "strftime('%Y-%m-%d', ts / 1000, 'unixepoch')"
 }
 
+/** compacted minutes keep no session: their events count under '' */
 const aggregateDimension: Readonly<Record<Dimension, string>> = { ...rawDimension, agent: "agent", target: "target",
-  provider: "provider", model: "model", tier: "tier" }
+  provider: "provider", model: "model", tier: "tier", session: "''", day: "strftime('%Y-%m-%d', minute * 60, 'unixepoch')" }
 
 /** Whether a raw event carries an outcome (see TrackedEvent.outcome). */
 export const OUTCOME = "COALESCE(outcome, kind = 'call')"
 
 export const LAST_ROUTING = "SELECT * FROM events WHERE kind = 'routing' ORDER BY id DESC LIMIT 1"
 export const LAST_SESSION_ROUTING = "SELECT * FROM events WHERE kind = 'routing' AND session_id = ? ORDER BY id DESC LIMIT 1"
+/** the call that carried out a routing decision to OpenCode: the first call after it of the same source, session and agent */
+export const DELEGATED_CALL = `SELECT * FROM events WHERE kind = 'call' AND target = 'opencode' AND id > @id AND source = @source
+  AND session_id IS @sessionId AND agent IS @agent ORDER BY id LIMIT 1`
 export const TAIL = "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?"
 export const LATEST = "SELECT * FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id"
 

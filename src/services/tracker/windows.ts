@@ -2,7 +2,7 @@ import { hasOutcome, type TrackedEvent } from "./events"
 import { totalTokens } from "../../domain/execution"
 
 /** Periods `omcm stats` and the MetricsCollector report on: rolling windows ending now. */
-export const PERIODS = ["minute", "hour", "day", "week"] as const
+export const PERIODS = ["minute", "hour", "day", "week", "month"] as const
 export type Period = typeof PERIODS[number]
 
 /** Windows the in-memory RealtimeTracker emits stats for. */
@@ -13,7 +13,9 @@ export const periodMs: Readonly<Record<Period, number>> = {
   minute: 60_000,
   hour: 3_600_000,
   day: 86_400_000,
-  week: 604_800_000
+  week: 604_800_000,
+  /** 30 days */
+  month: 2_592_000_000
 }
 
 /**
