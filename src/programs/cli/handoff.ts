@@ -4,7 +4,9 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type BuildContextInput, HandoffReadError, ContextBuilder, handoffFiles } from "../../services/context"
+import * as path from "node:path"
+import { type BuildContextInput, ContextBuilder, HandoffReadError, handoffFiles, redactContext } from "../../services/context"
+import { Config } from "../../services/config"
 import { InputError } from "../../domain/errors"
 import { ConfigLive, StateLive, UsageLive } from "../../layers/core"
 import { readTextIfExists } from "../../lib/jsonFile"
@@ -14,6 +16,8 @@ export interface HandoffArgs {
   readonly task: Option.Option<string>
   readonly goal: Option.Option<string>
   readonly json: boolean
+  /** the Claude Code transcript to read (default: the project's newest) */
+  readonly transcript: Option.Option<string>
 }
 
 export class NoHandoff extends Data.TaggedError("NoHandoff")<{ readonly dir: string }> {
@@ -31,15 +35,18 @@ export const writeHandoffProgram = (args: HandoffArgs) =>
     const session = yield* Effect.flatMap(Sessions, (s) => s.current(projectPath))
     const given = Option.map(args.task, (t) => t.trim())
     if (Option.isSome(given) && given.value.length === 0) return yield* new InputError({ message: "--task: expected a non-empty task" })
-    const task = Option.getOrElse(
-      Option.orElse(given, () => Option.flatMapNullable(session, (s) => s.task)),
-      () => DEFAULT_TASK
-    )
+    // no --task: the transcript's prompts, else the task the session's keyword prompt gave
+    const fallback = Option.getOrElse(Option.flatMapNullable(session, (s) => s.task), () => DEFAULT_TASK)
+    const goal = Option.match(args.goal, { onNone: () => ({}), onSome: (goal) => ({ goal }) })
     const usage = yield* Effect.flatMap(ClaudeUsage, (u) => u.current())
     const input: BuildContextInput = {
       sessionId: Option.match(session, { onNone: () => "unknown", onSome: (s) => s.sessionId }),
       projectPath,
-      task: { description: task, ...Option.match(args.goal, { onNone: () => ({}), onSome: (goal) => ({ goal }) }) },
+      ...Option.match(given, {
+        onNone: () => ({ defaultTask: fallback }),
+        onSome: (description) => ({ task: { description, ...goal } })
+      }),
+      ...Option.match(args.transcript, { onNone: () => ({}), onSome: (transcriptPath) => ({ transcriptPath: path.resolve(transcriptPath) }) }),
       ...(usage.source === "unknown" ? {} : { claudeUsage: { fiveHourUsage: usage.fiveHour, weeklyUsage: usage.weekly } }),
       ...Option.match(session, {
         onNone: () => ({}),
@@ -47,7 +54,9 @@ export const writeHandoffProgram = (args: HandoffArgs) =>
       })
     }
     const builder = yield* ContextBuilder
-    const context = yield* builder.buildContext(input).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
+    const built = yield* builder.buildContext(input).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
+    const { config } = yield* Config
+    const { context } = yield* redactContext(config.delegation.redact, built).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
     const written = yield* builder.writeHandoff(context)
     yield* Console.log(
       args.json
@@ -78,10 +87,16 @@ export const handoffCommand = Command.make(
   {
     task: Options.text("task").pipe(Options.withDescription("what the next agent should do (default: the session's task)"), Options.optional),
     goal: Options.text("goal").pipe(Options.withDescription("what done looks like"), Options.optional),
-    json: Options.boolean("json").pipe(Options.withDescription("print the files and the context as one JSON object"))
+    json: Options.boolean("json").pipe(Options.withDescription("print the files and the context as one JSON object")),
+    transcript: Options.text("transcript").pipe(
+      Options.withDescription("the Claude Code transcript (JSONL) to read: prompts, TODOs, files, decisions (default: the project's newest)"),
+      Options.optional
+    )
   },
   (args) => writeHandoffProgram(args).pipe(Effect.provide(HandoffLive))
 ).pipe(
-  Command.withDescription("Write .omcm/handoff/context.md and context.json for the current directory: task, modified files, usage, mode"),
+  Command.withDescription(
+    "Write .omcm/handoff/context.md and context.json for the current directory: task, TODOs, modified and referenced files, decisions (from the Claude Code transcript and git), usage, mode"
+  ),
   Command.withSubcommands([show])
 )

@@ -8,24 +8,20 @@ import * as Layer from "effect/Layer"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Either from "effect/Either"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
 import * as path from "node:path"
+import { assembleContext } from "./assembleContext"
 import { type FileChange, parsePorcelainZ } from "./gitStatus"
-import {
-  assembleContext,
-  BuildContextInput,
-  type GitState,
-  HandoffContext,
-  HandoffInputInvalid,
-  HandoffReadError,
-  HandoffWriteError,
-  serializeContextToJSON,
-  serializeContextToMarkdown
-} from "./handoff"
+import { BuildContextInput, type GitState, HandoffContext, HandoffInputInvalid, HandoffReadError, HandoffWriteError } from "./handoff"
+import { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
+import { projectFolderName, readTranscript, type TranscriptFacts } from "./transcript"
 import { decodeUnknown, parseJson, readTextIfExists, writeFileAtomic } from "../../lib/jsonFile"
 import { formatParseError } from "../../lib/schemaErrors"
 import { ensureProjectStateDir, projectStateDir } from "../config"
 
-export { serializeContextToJSON, serializeContextToMarkdown } from "./handoff"
+export { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
 export type { BuildContextInput, HandoffContext } from "./handoff"
 
 const HANDOFF_DIR = "handoff"
@@ -42,8 +38,13 @@ export interface ModifiedFiles {
 }
 
 export interface ContextBuilderShape {
-  /** the seed's context, with the project's modified files from git (none, and no error, outside a git repository) */
+  /**
+   * the seed's context: what the input gives, the project's modified files from git (none, and no error, outside a
+   * git repository) and what the session's transcript shows (`transcriptPath`, else the newest of the project)
+   */
   readonly buildContext: (input: BuildContextInput) => Effect.Effect<HandoffContext, HandoffInputInvalid>
+  /** the newest Claude Code transcript of the project (`<CLAUDE_CONFIG_DIR or ~/.claude>/projects/<project>/*.jsonl`) */
+  readonly locateTranscript: (projectPath: string) => Effect.Effect<Option.Option<string>>
   /** what `git status` says changed under the project directory, paths relative to it (omcm's `.omcm/` left out) */
   readonly modifiedFiles: (projectPath: string) => Effect.Effect<ModifiedFiles>
   /**
@@ -60,6 +61,10 @@ export interface ContextBuilderOptions {
   readonly gitEnv?: Readonly<Record<string, string | undefined>> | undefined
   /** default 15 s */
   readonly gitTimeoutMs?: number | undefined
+  /** where Claude Code keeps its transcripts: `CLAUDE_CONFIG_DIR`, else `HOME`/.claude; default: this process's */
+  readonly claudeEnv?: Readonly<Record<string, string | undefined>> | undefined
+  /** look for the project's newest transcript when the input names none (default true) */
+  readonly findTranscript?: boolean | undefined
 }
 
 export class ContextBuilder extends Context.Tag("omcm/ContextBuilder")<ContextBuilder, ContextBuilderShape>() {
@@ -116,14 +121,53 @@ export const makeContextBuilder = (executor: CommandExecutor.CommandExecutor, op
       return { git: "ok", changes }
     })
 
+  const claudeEnv = options.claudeEnv ?? process.env
+  const claudeConfigDir = claudeEnv["CLAUDE_CONFIG_DIR"] ?? path.join(claudeEnv["HOME"] ?? os.homedir(), ".claude")
+
+  const locateTranscript = (projectPath: string): Effect.Effect<Option.Option<string>> =>
+    Effect.promise(async () => {
+      const dir = path.join(claudeConfigDir, "projects", projectFolderName(path.resolve(projectPath)))
+      const names = await fs.readdir(dir).catch(() => [] as Array<string>)
+      const stats = await Promise.all(
+        names.filter((n) => n.endsWith(".jsonl")).map(async (n) => {
+          const file = path.join(dir, n)
+          const stat = await fs.stat(file).catch(() => undefined)
+          return stat?.isFile() === true ? { file, mtime: stat.mtimeMs } : undefined
+        })
+      )
+      const newest = stats.filter((s) => s !== undefined).sort((a, b) => b.mtime - a.mtime)[0]
+      return Option.fromNullable(newest?.file)
+    })
+
+  const transcriptOf = (input: typeof BuildContextInput.Type) =>
+    Effect.gen(function*() {
+      const file = input.transcriptPath !== undefined
+        ? Option.some(input.transcriptPath)
+        : options.findTranscript === false
+        ? Option.none<string>()
+        : yield* locateTranscript(input.projectPath)
+      if (Option.isNone(file)) return null
+      const text = yield* readTextIfExists(file.value).pipe(
+        Effect.mapError((e) => new HandoffInputInvalid({ message: `transcript: cannot read ${file.value} (${e.code ?? e.message})` }))
+      )
+      if (Option.isNone(text)) {
+        return yield* new HandoffInputInvalid({ message: `transcript: ${file.value} does not exist` })
+      }
+      const facts: TranscriptFacts = readTranscript(text.value)
+      return { path: file.value, facts }
+    })
+
   const buildContext = (raw: BuildContextInput) =>
     Effect.gen(function*() {
       const input = yield* decodeUnknown(BuildContextInput)(raw).pipe(
         Effect.mapError((error) => new HandoffInputInvalid({ message: formatParseError("buildContext", raw, error) }))
       )
-      const found = yield* modifiedFiles(input.projectPath)
+      const [found, transcript] = yield* Effect.all([modifiedFiles(input.projectPath), transcriptOf(input)], { concurrency: 2 })
       const buildTime = new Date(yield* Clock.currentTimeMillis).toISOString()
-      return assembleContext(input, { ...found, buildTime })
+      return yield* Either.mapLeft(
+        assembleContext(input, { ...found, buildTime, transcript }),
+        (e) => new HandoffInputInvalid({ message: e.message })
+      )
     })
 
   const writeHandoff = (context: HandoffContext) => {
@@ -158,5 +202,5 @@ export const makeContextBuilder = (executor: CommandExecutor.CommandExecutor, op
     )
   }
 
-  return { buildContext, modifiedFiles, writeHandoff, readHandoff }
+  return { buildContext, locateTranscript, modifiedFiles, writeHandoff, readHandoff }
 }
