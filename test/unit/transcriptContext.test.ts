@@ -47,7 +47,7 @@ describe("readTranscript", () => {
 
 describe("extractNotes", () => {
   it("picks decisions and findings out of the model's text, each with its line", () => {
-    const notes = extractNotes(facts.said, "t.jsonl")
+    const notes = extractNotes(facts.said, (line) => `t.jsonl line ${line}`)
     expect(notes.decisions).toEqual([
       { text: "I'll use JWT tokens for authentication, signed with HS256.", source: "t.jsonl line 12" },
       { text: "We decided to keep sessions in Redis rather than in memory, so they survive restarts.", source: "t.jsonl line 12" }

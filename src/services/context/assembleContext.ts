@@ -63,7 +63,7 @@ export const assembleContext = (input: typeof BuildContextInput.Type, found: Fou
     const r = relative(file)
     if (!referenced.includes(r) && !modified.includes(r)) referenced.push(r)
   }
-  const notes = facts === undefined ? { decisions: [], learnings: [] } : extractNotes(facts.said, where)
+  const notes = facts === undefined ? { decisions: [], learnings: [] } : extractNotes(facts.said, (line) => `${where} line ${line}`)
   const gitSource = found.git === "ok" ? "git status" : found.git === "not-a-repository" ? "no git repository" : "git status unavailable"
   return Either.right({
     version: 1,

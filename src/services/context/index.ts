@@ -2,3 +2,4 @@ export { ContextBuilder, type ContextBuilderOptions, type ContextBuilderShape, h
 export { type BuildContextInput, type HandoffContext, HandoffInputInvalid, HandoffReadError, HandoffWriteError } from "./handoff"
 export { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
 export { redactContext } from "./redactContext"
+export { ContextSynchronizer, type ContextSynchronizerShape, makeContextSynchronizer, type PushedContext } from "./ContextSynchronizer"

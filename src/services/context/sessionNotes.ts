@@ -32,7 +32,7 @@ export interface SessionNotes {
 }
 
 /** The latest decisions and learnings of the model's text (a sentence is one or the other, decisions first). */
-export const extractNotes = (said: ReadonlyArray<Located>, sourceName: string): SessionNotes => {
+export const extractNotes = (said: ReadonlyArray<Located>, where: (line: number) => string): SessionNotes => {
   const decisions: Array<Note> = []
   const learnings: Array<Note> = []
   const seen = new Set<string>()
@@ -43,7 +43,7 @@ export const extractNotes = (said: ReadonlyArray<Located>, sourceName: string): 
       const list = DECISION.test(sentence) ? decisions : LEARNING.test(sentence) ? learnings : undefined
       if (list === undefined) continue
       seen.add(key)
-      list.push({ text: shorten(sentence), source: `${sourceName} line ${line}` })
+      list.push({ text: shorten(sentence), source: where(line) })
     }
   }
   return { decisions: decisions.slice(-MAX_EACH), learnings: learnings.slice(-MAX_EACH) }
