@@ -26,11 +26,16 @@ export type { BuildContextInput, HandoffContext } from "./handoff"
 
 const HANDOFF_DIR = "handoff"
 
-/** `<project>/.omcm/handoff/context.md` and `context.json` */
-export const handoffFiles = (projectPath: string) => {
+/**
+ * `<project>/.omcm/handoff/context.md` and `context.json`; `from-opencode.md` and `.json` for a context pulled back
+ * from OpenCode (the next SessionStart hands it to Claude Code once)
+ */
+export const handoffFiles = (projectPath: string, name: HandoffName = "context") => {
   const dir = path.join(projectStateDir(projectPath), HANDOFF_DIR)
-  return { dir, markdown: path.join(dir, "context.md"), json: path.join(dir, "context.json") }
+  return { dir, markdown: path.join(dir, `${name}.md`), json: path.join(dir, `${name}.json`) }
 }
+
+export type HandoffName = "context" | "from-opencode"
 
 export interface ModifiedFiles {
   readonly git: GitState
@@ -51,7 +56,10 @@ export interface ContextBuilderShape {
    * write context.json, then context.md, each atomically (0600), under `<project>/.omcm/handoff/` (0700; `.omcm/`
    * carries a `.gitignore` of `*`)
    */
-  readonly writeHandoff: (context: HandoffContext) => Effect.Effect<{ readonly markdown: string; readonly json: string }, HandoffWriteError>
+  readonly writeHandoff: (
+    context: HandoffContext,
+    name?: HandoffName
+  ) => Effect.Effect<{ readonly markdown: string; readonly json: string }, HandoffWriteError>
   /** the last handoff written in the project; None when there is none */
   readonly readHandoff: (projectPath: string) => Effect.Effect<Option.Option<HandoffContext>, HandoffReadError>
 }
@@ -170,8 +178,8 @@ export const makeContextBuilder = (executor: CommandExecutor.CommandExecutor, op
       )
     })
 
-  const writeHandoff = (context: HandoffContext) => {
-    const files = handoffFiles(context.meta.projectPath)
+  const writeHandoff = (context: HandoffContext, name: HandoffName = "context") => {
+    const files = handoffFiles(context.meta.projectPath, name)
     const cannot = (file: string) => (error: NodeJS.ErrnoException) =>
       new HandoffWriteError({ file, message: `cannot write ${file} (${error.code ?? error.message})` })
     const write = (file: string, content: string) => writeFileAtomic(file, content).pipe(Effect.mapError(cannot(file)))
