@@ -117,6 +117,24 @@ describe("omcm handoff", () => {
     expect(missing.stderr.trim()).toBe(`omcm: transcript: ${path.join(repo, "nope.jsonl")} does not exist`)
   })
 
+  it("without a TodoWrite in the transcript, the TODOs come from Claude Code's todo file of the session", () => {
+    const folder = path.join(home.env.CLAUDE_CONFIG_DIR!, "projects", repo.replace(/[^a-zA-Z0-9]/g, "-"))
+    fs.mkdirSync(folder, { recursive: true })
+    const sid = "9d1c9a2e-5b7d-4c1e-9a8f-0d2b6e4c7a22"
+    fs.writeFileSync(path.join(folder, `${sid}.jsonl`), `${JSON.stringify({ type: "user", sessionId: sid, message: { role: "user", content: "Fix the tests" } })}\n`)
+    const todoDir = path.join(home.env.CLAUDE_CONFIG_DIR!, "todos")
+    fs.mkdirSync(todoDir, { recursive: true })
+    const todoFile = path.join(todoDir, `${sid}-agent-${sid}.json`)
+    fs.writeFileSync(todoFile, JSON.stringify([
+      { content: "Run the suite", status: "completed", activeForm: "Running the suite", id: "1" },
+      { content: "Fix the flaky test", status: "in_progress", activeForm: "Fixing", id: "2" }
+    ]))
+    const { context } = JSON.parse(omcm(["handoff", "--json"]).stdout)
+    expect(context.task.description).toBe("Fix the tests")
+    expect(context.todos).toEqual({ pending: [], inProgress: ["Fix the flaky test"], completed: ["Run the suite"] })
+    expect(context.meta.sources.todos).toBe(`Claude Code todo file ${todoFile}`)
+  })
+
   it("handoff show without a handoff is one clear line", () => {
     const r = omcm(["handoff", "show"])
     expect(r.status).toBe(1)

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Either from "effect/Either"
 import * as fs from "node:fs/promises"
@@ -14,7 +15,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { assembleContext } from "./assembleContext"
 import { type FileChange, parsePorcelainZ } from "./gitStatus"
-import { BuildContextInput, type GitState, HandoffContext, HandoffInputInvalid, HandoffReadError, HandoffWriteError } from "./handoff"
+import { BuildContextInput, type GitState, HandoffContext, HandoffInputInvalid, HandoffReadError, HandoffWriteError, TodoItem } from "./handoff"
 import { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
 import { projectFolderName, readTranscript, type TranscriptFacts } from "./transcript"
 import { decodeUnknown, parseJson, readTextIfExists, writeFileAtomic } from "../../lib/jsonFile"
@@ -165,15 +166,27 @@ export const makeContextBuilder = (executor: CommandExecutor.CommandExecutor, op
       return { path: file.value, facts }
     })
 
+  /** Claude Code's todo file of a session; none when missing or unreadable (it is only a fallback) */
+  const todoFileOf = (sessionId: string | null) =>
+    Effect.gen(function*() {
+      if (sessionId === null || !/^[\w-]+$/.test(sessionId)) return null
+      const file = path.join(claudeConfigDir, "todos", `${sessionId}-agent-${sessionId}.json`)
+      const text = yield* Effect.orElseSucceed(readTextIfExists(file), () => Option.none<string>())
+      if (Option.isNone(text)) return null
+      const items = yield* parseJson(text.value).pipe(Effect.flatMap(decodeUnknown(Schema.Array(TodoItem), { strict: false })), Effect.option)
+      return Option.match(items, { onNone: () => null, onSome: (items) => ({ path: file, items }) })
+    })
+
   const buildContext = (raw: BuildContextInput) =>
     Effect.gen(function*() {
       const input = yield* decodeUnknown(BuildContextInput)(raw).pipe(
         Effect.mapError((error) => new HandoffInputInvalid({ message: formatParseError("buildContext", raw, error) }))
       )
       const [found, transcript] = yield* Effect.all([modifiedFiles(input.projectPath), transcriptOf(input)], { concurrency: 2 })
+      const todoFile = transcript !== null && transcript.facts.todos === null ? yield* todoFileOf(transcript.facts.sessionId) : null
       const buildTime = new Date(yield* Clock.currentTimeMillis).toISOString()
       return yield* Either.mapLeft(
-        assembleContext(input, { ...found, buildTime, transcript }),
+        assembleContext(input, { ...found, buildTime, transcript, todoFile }),
         (e) => new HandoffInputInvalid({ message: e.message })
       )
     })

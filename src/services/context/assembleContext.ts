@@ -11,6 +11,8 @@ export interface FoundContext {
   readonly git: GitState
   readonly buildTime: string
   readonly transcript: { readonly path: string; readonly facts: TranscriptFacts } | null
+  /** Claude Code's own todo file of the session (`<config>/todos/<session>-agent-<session>.json`), when there is one */
+  readonly todoFile?: { readonly path: string; readonly items: ReadonlyArray<TodoItem> } | null | undefined
 }
 
 const MAX_LATER_PROMPTS = 3
@@ -53,7 +55,8 @@ export const assembleContext = (input: typeof BuildContextInput.Type, found: Fou
   if (task === undefined) {
     return Either.left(new HandoffNoTask({ message: "task: none given, and no transcript with a user prompt was found" }))
   }
-  const todos = input.todos ?? facts?.todos?.items ?? []
+  const todoFile = facts?.todos == null ? found.todoFile ?? null : null
+  const todos = input.todos ?? facts?.todos?.items ?? todoFile?.items ?? []
   const withStatus = (status: TodoItem["status"]) => todos.filter((t) => t.status === status).map((t) => t.content)
   const relative = (file: string) => projectRelative(input.projectPath, file)
   const modified = [...found.changes.map((c) => c.path)]
@@ -90,6 +93,8 @@ export const assembleContext = (input: typeof BuildContextInput.Type, found: Fou
           ? "given"
           : facts?.todos != null
           ? `${where} (TodoWrite, line ${facts.todos.line})`
+          : todoFile !== null
+          ? `Claude Code todo file ${todoFile.path}`
           : "none found",
         files: facts === undefined ? gitSource : `${gitSource}; ${where} (Read, Edit and Write calls)`,
         notes: facts === undefined ? "given" : `${where} (the model's sentences that state a choice or a finding)`
