@@ -71,7 +71,8 @@ describe("assembleContext with a transcript", () => {
   }
 
   it("task from the prompts, TODOs by status, modified from git and the edits, referenced from the reads, sourced", () => {
-    const context = Either.getOrThrow(assembleContext({ sessionId: "s", projectPath: P }, found))
+    const context = Either.getOrThrow(assembleContext({ sessionId: "s", projectPath: P, goal: "users can sign in" }, found))
+    expect(context.task.goal).toBe("users can sign in")
     expect(context.task.description).toBe(
       "Implement the login functionality in src/auth: JWT tokens, sessions in Redis. ulw\n\nLater in the session:\n- Also the CORS setup must allow the dashboard origin."
     )

@@ -52,7 +52,7 @@ export const writeHandoffProgram = (args: HandoffArgs) =>
       sessionId: Option.match(session, { onNone: () => "unknown", onSome: (s) => s.sessionId }),
       projectPath,
       ...Option.match(given, {
-        onNone: () => ({ defaultTask: fallback }),
+        onNone: () => ({ defaultTask: fallback, ...goal }),
         onSome: (description) => ({ task: { description, ...goal } })
       }),
       ...Option.match(args.transcript, { onNone: () => ({}), onSome: (transcriptPath) => ({ transcriptPath: path.resolve(transcriptPath) }) }),

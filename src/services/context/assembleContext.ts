@@ -70,7 +70,7 @@ export const assembleContext = (input: typeof BuildContextInput.Type, found: Fou
   const gitSource = found.git === "ok" ? "git status" : found.git === "not-a-repository" ? "no git repository" : "git status unavailable"
   return Either.right({
     version: 1,
-    task: { description: task.description, goal: task.goal ?? null, constraints: task.constraints ?? [] },
+    task: { description: task.description, goal: task.goal ?? input.goal ?? null, constraints: task.constraints ?? [] },
     files: { modified, referenced, changes: found.changes },
     todos: { pending: withStatus("pending"), inProgress: withStatus("in_progress"), completed: withStatus("completed") },
     decisions: { recent: [...(input.decisions ?? []), ...notes.decisions], learnings: [...(input.learnings ?? []), ...notes.learnings] },

@@ -117,6 +117,8 @@ export const BuildContextInput = Schema.Struct({
   referencedFiles: Schema.optional(texts),
   /** the task when none is given and the transcript has no prompt */
   defaultTask: Schema.optional(Schema.String),
+  /** the goal of a task that is not given (the transcript's, or the default) */
+  goal: Schema.optional(Schema.String),
   /** the Claude Code session's transcript (JSONL): prompts, TODOs, files read and edited, notes */
   transcriptPath: Schema.optional(Schema.String),
   /** default "Claude Code" */
