@@ -145,10 +145,17 @@ export {
   ContextBuilder,
   type ContextBuilderOptions,
   type ContextBuilderShape,
+  ContextSynchronizer,
+  type ContextSynchronizerShape,
   type HandoffContext,
   HandoffInputInvalid,
   HandoffReadError,
-  HandoffWriteError
+  HandoffWriteError,
+  makeContextSynchronizer,
+  type PushedContext,
+  redactContext,
+  serializeContextToJSON,
+  serializeContextToMarkdown
 } from "./services/context"
 
 // task lists and their execution

@@ -4,7 +4,7 @@ import { Effect, Option, TestClock } from "effect"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { serializeContextToJSON, serializeContextToMarkdown } from "../../src/services/context/handoff"
+import { serializeContextToJSON, serializeContextToMarkdown } from "../../src/services/context/handoffMarkdown"
 import { ContextBuilder, handoffFiles } from "../../src/services/context/ContextBuilder"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 
@@ -110,7 +110,10 @@ describe("ContextBuilder on a real git repository", () => {
         inProgress: ["Implement session management"],
         completed: ["Create the users table"]
       })
-      expect(context.decisions).toEqual({ recent: ["JWT token-based authentication selected"], learnings: ["Password hashing with bcrypt"] })
+      expect(context.decisions).toEqual({
+        recent: [{ text: "JWT token-based authentication selected", source: "given" }],
+        learnings: [{ text: "Password hashing with bcrypt", source: "given" }]
+      })
       expect(context.files.modified).toContain("new name.txt")
       expect(context.meta).toEqual({
         sessionId: "session-abc123",
@@ -121,7 +124,9 @@ describe("ContextBuilder on a real git repository", () => {
         mode: null,
         git: "ok",
         from: "Claude Code",
-        to: "OpenCode"
+        to: "OpenCode",
+        transcript: null,
+        sources: { task: "given", todos: "given", files: "git status", notes: "given" }
       })
     }))
 

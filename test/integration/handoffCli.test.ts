@@ -61,10 +61,10 @@ describe("omcm handoff", () => {
     expect(show.status).toBe(0)
     expect(show.stdout).toBe(fs.readFileSync(path.join(dir, "context.md"), "utf8"))
     expect(show.stdout).toContain("## Current Task\nFinish the login flow\n\n**Goal:** users can sign in")
-    expect(show.stdout).toContain("- `src/auth.ts`\n")
-    expect(show.stdout).toContain("- `src/login form.tsx` (untracked)\n")
-    expect(show.stdout).toContain("- `notes/todo list.md` (untracked)\n")
-    expect(show.stdout).toContain("- `README.md` (deleted)\n")
+    expect(show.stdout).toContain("- src/auth.ts\n")
+    expect(show.stdout).toContain("- src/login form.tsx (untracked)\n")
+    expect(show.stdout).toContain("- notes/todo list.md (untracked)\n")
+    expect(show.stdout).toContain("- README.md (deleted)\n")
     expect(show.stdout).toContain("| Usage | 5-hour: 91%, Weekly: unknown |")
     // the handoff's own files are not the project's work
     expect(show.stdout).not.toContain(".omcm/")
@@ -87,6 +87,52 @@ describe("omcm handoff", () => {
     const show = omcm(["handoff", "show"]).stdout
     expect(show).toContain("| Session ID | `sess-42` |")
     expect(show).toContain("| Mode | hulw |")
+  })
+
+  it("reads the project's newest Claude Code transcript under CLAUDE_CONFIG_DIR: prompts, TODOs, files, decisions", () => {
+    const folder = path.join(home.env.CLAUDE_CONFIG_DIR!, "projects", repo.replace(/[^a-zA-Z0-9]/g, "-"))
+    fs.mkdirSync(folder, { recursive: true })
+    const fixture = fs.readFileSync(path.resolve(__dirname, "../fixtures/transcripts/login-session.jsonl"), "utf8")
+    fs.writeFileSync(path.join(folder, "older.jsonl"), "{\"type\":\"user\",\"message\":{\"content\":\"an older session\"}}\n")
+    const newest = path.join(folder, "newest.jsonl")
+    fs.writeFileSync(newest, fixture.replaceAll("/opt/my-project", repo))
+    fs.utimesSync(path.join(folder, "older.jsonl"), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000))
+    write("src/auth.ts", "changed\n")
+
+    const r = omcm(["handoff", "--json"])
+    expect(r.stderr).toBe("")
+    expect(r.status).toBe(0)
+    const { context } = JSON.parse(r.stdout)
+    expect(context.task.description).toMatch(/^Implement the login functionality in src\/auth/)
+    expect(context.todos.inProgress).toEqual(["Implement session management"])
+    expect(context.files.modified).toEqual(["src/auth.ts", "src/auth/login.ts", "src/auth/signup.ts", "src/middleware/auth.ts"])
+    expect(context.files.referenced).toEqual(["package.json"])
+    expect(context.decisions.recent[0]).toEqual({ text: "I'll use JWT tokens for authentication, signed with HS256.", source: `transcript ${newest} line 12` })
+    expect(context.meta.transcript).toBe(newest)
+
+    const given = omcm(["handoff", "--json", "--task", "Only this", "--transcript", path.join(folder, "older.jsonl")])
+    expect(JSON.parse(given.stdout).context.task.description).toBe("Only this")
+    const missing = omcm(["handoff", "--transcript", "nope.jsonl"])
+    expect(missing.status).not.toBe(0)
+    expect(missing.stderr.trim()).toBe(`omcm: transcript: ${path.join(repo, "nope.jsonl")} does not exist`)
+  })
+
+  it("without a TodoWrite in the transcript, the TODOs come from Claude Code's todo file of the session", () => {
+    const folder = path.join(home.env.CLAUDE_CONFIG_DIR!, "projects", repo.replace(/[^a-zA-Z0-9]/g, "-"))
+    fs.mkdirSync(folder, { recursive: true })
+    const sid = "9d1c9a2e-5b7d-4c1e-9a8f-0d2b6e4c7a22"
+    fs.writeFileSync(path.join(folder, `${sid}.jsonl`), `${JSON.stringify({ type: "user", sessionId: sid, message: { role: "user", content: "Fix the tests" } })}\n`)
+    const todoDir = path.join(home.env.CLAUDE_CONFIG_DIR!, "todos")
+    fs.mkdirSync(todoDir, { recursive: true })
+    const todoFile = path.join(todoDir, `${sid}-agent-${sid}.json`)
+    fs.writeFileSync(todoFile, JSON.stringify([
+      { content: "Run the suite", status: "completed", activeForm: "Running the suite", id: "1" },
+      { content: "Fix the flaky test", status: "in_progress", activeForm: "Fixing", id: "2" }
+    ]))
+    const { context } = JSON.parse(omcm(["handoff", "--json"]).stdout)
+    expect(context.task.description).toBe("Fix the tests")
+    expect(context.todos).toEqual({ pending: [], inProgress: ["Fix the flaky test"], completed: ["Run the suite"] })
+    expect(context.meta.sources.todos).toBe(`Claude Code todo file ${todoFile}`)
   })
 
   it("handoff show without a handoff is one clear line", () => {

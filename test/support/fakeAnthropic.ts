@@ -16,7 +16,16 @@ export interface SubagentToolInput {
   readonly model?: string
 }
 
+/** one assistant message of the main conversation: optional text, then calls of any tools (TodoWrite, Read, Edit ...) */
+export interface ScriptedToolTurn {
+  readonly text?: string
+  readonly uses: ReadonlyArray<{ readonly name: string; readonly input: Readonly<Record<string, unknown>> }>
+}
+
 export interface MainScript {
+  /** instead of `toolUses`: these messages in order, one per request, then `finalText` (default FINAL-ANSWER) */
+  readonly turns?: ReadonlyArray<ScriptedToolTurn>
+  readonly finalText?: string
   /** a conversation whose user text contains this is the scripted main one (default `PROBE-MAIN`) */
   readonly marker?: string
   /** one `tool_use` block of the sub-agent tool per entry, all in one message (default: one general-purpose call) */
@@ -137,7 +146,7 @@ const toolResultsOf = (request: MessagesRequest): Map<string, ToolResultSeen> =>
 
 type ReplyBlock =
   | { readonly type: "text"; readonly text: string }
-  | { readonly type: "tool_use"; readonly id: string; readonly name: string; readonly input: SubagentToolInput }
+  | { readonly type: "tool_use"; readonly id: string; readonly name: string; readonly input: Readonly<Record<string, unknown>> }
 
 interface Reply {
   readonly content: ReadonlyArray<ReplyBlock>
@@ -155,6 +164,22 @@ const scriptedReply = (request: MessagesRequest, script: MainScript): Reply => {
   const ourToolTurns = request.messages.filter((m) =>
     m.role === "assistant" && blocksOf(m).some((b) => b.type === "tool_use" && b.id?.startsWith(TOOL_USE_ID_PREFIX) === true)
   ).length
+  if (script.turns !== undefined) {
+    const turn = script.turns[ourToolTurns]
+    if (turn === undefined) return { stop_reason: "end_turn", content: [{ type: "text", text: script.finalText ?? FINAL_ANSWER }] }
+    return {
+      stop_reason: "tool_use",
+      content: [
+        ...(turn.text === undefined ? [] : [{ type: "text" as const, text: turn.text }]),
+        ...turn.uses.map((use, i) => ({
+          type: "tool_use" as const,
+          id: `${TOOL_USE_ID_PREFIX}${ourToolTurns}_${i}_${Math.random().toString(36).slice(2, 10)}`,
+          name: use.name,
+          input: use.input
+        }))
+      ]
+    }
+  }
   const toolUses = script.toolUses ?? [{}]
   if (ourToolTurns < (script.maxToolTurns ?? 1) && toolUses.length > 0) {
     const names = new Set(request.tools?.map((t) => t.name) ?? [])

@@ -1,19 +1,32 @@
-import { Command, Options } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type BuildContextInput, HandoffReadError, ContextBuilder, handoffFiles } from "../../services/context"
+import * as path from "node:path"
+import { type BuildContextInput, ContextBuilder, HandoffReadError, handoffFiles, redactContext } from "../../services/context"
+import { Config } from "../../services/config"
 import { InputError } from "../../domain/errors"
 import { ConfigLive, StateLive, UsageLive } from "../../layers/core"
 import { readTextIfExists } from "../../lib/jsonFile"
+import { PoolRuntimeLive } from "../../services/pool"
 import { ClaudeUsage, Sessions } from "../../services/router"
+import { openInOpencode, pullFromOpencode, pushToOpencode } from "./handoffOpencode"
 
 export interface HandoffArgs {
   readonly task: Option.Option<string>
   readonly goal: Option.Option<string>
   readonly json: boolean
+  /** the Claude Code transcript to read (default: the project's newest) */
+  readonly transcript: Option.Option<string>
+  /** also push the handoff into a new OpenCode session */
+  readonly to: Option.Option<"opencode">
+  /** with `to`: open the session in OpenCode's terminal UI */
+  readonly open: boolean
+  /** read this OpenCode session back instead of writing a handoff */
+  readonly from: Option.Option<"opencode">
+  readonly session: Option.Option<string>
 }
 
 export class NoHandoff extends Data.TaggedError("NoHandoff")<{ readonly dir: string }> {
@@ -31,15 +44,18 @@ export const writeHandoffProgram = (args: HandoffArgs) =>
     const session = yield* Effect.flatMap(Sessions, (s) => s.current(projectPath))
     const given = Option.map(args.task, (t) => t.trim())
     if (Option.isSome(given) && given.value.length === 0) return yield* new InputError({ message: "--task: expected a non-empty task" })
-    const task = Option.getOrElse(
-      Option.orElse(given, () => Option.flatMapNullable(session, (s) => s.task)),
-      () => DEFAULT_TASK
-    )
+    // no --task: the transcript's prompts, else the task the session's keyword prompt gave
+    const fallback = Option.getOrElse(Option.flatMapNullable(session, (s) => s.task), () => DEFAULT_TASK)
+    const goal = Option.match(args.goal, { onNone: () => ({}), onSome: (goal) => ({ goal }) })
     const usage = yield* Effect.flatMap(ClaudeUsage, (u) => u.current())
     const input: BuildContextInput = {
       sessionId: Option.match(session, { onNone: () => "unknown", onSome: (s) => s.sessionId }),
       projectPath,
-      task: { description: task, ...Option.match(args.goal, { onNone: () => ({}), onSome: (goal) => ({ goal }) }) },
+      ...Option.match(given, {
+        onNone: () => ({ defaultTask: fallback, ...goal }),
+        onSome: (description) => ({ task: { description, ...goal } })
+      }),
+      ...Option.match(args.transcript, { onNone: () => ({}), onSome: (transcriptPath) => ({ transcriptPath: path.resolve(transcriptPath) }) }),
       ...(usage.source === "unknown" ? {} : { claudeUsage: { fiveHourUsage: usage.fiveHour, weeklyUsage: usage.weekly } }),
       ...Option.match(session, {
         onNone: () => ({}),
@@ -47,13 +63,40 @@ export const writeHandoffProgram = (args: HandoffArgs) =>
       })
     }
     const builder = yield* ContextBuilder
-    const context = yield* builder.buildContext(input).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
+    const built = yield* builder.buildContext(input).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
+    const { config } = yield* Config
+    const { context } = yield* redactContext(config.delegation.redact, built).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
     const written = yield* builder.writeHandoff(context)
+    const pushed = Option.isSome(args.to) ? Option.some(yield* pushToOpencode(context)) : Option.none()
+    const opencode = Option.map(pushed, ({ bin: _, ...session }) => session)
     yield* Console.log(
       args.json
-        ? JSON.stringify({ ...written, context })
-        : `omcm: handoff written to ${written.markdown} (and ${written.json}); ${context.files.modified.length} modified file(s), mode ${context.meta.mode ?? "unknown"}`
+        ? JSON.stringify({ ...written, context, ...Option.match(opencode, { onNone: () => ({}), onSome: (o) => ({ opencode: o }) }) })
+        : [
+          `omcm: handoff written to ${written.markdown} (and ${written.json}); ${context.files.modified.length} modified file(s), mode ${context.meta.mode ?? "unknown"}`,
+          ...Option.match(opencode, {
+            onNone: () => [],
+            onSome: (o) => [`omcm: OpenCode session ${o.sessionId} holds the handoff; continue there with: ${o.command}`]
+          })
+        ].join("\n")
     )
+    if (args.open && Option.isSome(pushed)) yield* openInOpencode(pushed.value)
+  })
+
+/** `--from opencode <session>` reads a session back; otherwise a handoff is written (and pushed with `--to`). */
+export const handoffProgram = (args: HandoffArgs) =>
+  Effect.gen(function*() {
+    if (Option.isNone(args.from)) {
+      if (Option.isSome(args.session)) return yield* new InputError({ message: "<session>: only with --from opencode" })
+      if (args.open && Option.isNone(args.to)) return yield* new InputError({ message: "--open: only with --to opencode" })
+      return yield* writeHandoffProgram(args)
+    }
+    if (Option.isSome(args.to)) return yield* new InputError({ message: "--from and --to: give one of them" })
+    const session = Option.map(args.session, (s) => s.trim())
+    if (Option.isNone(session) || session.value.length === 0) {
+      return yield* new InputError({ message: "<session>: --from opencode needs the OpenCode session id (ses_...)" })
+    }
+    return yield* pullFromOpencode(session.value, { json: args.json })
   })
 
 /** The Markdown of the handoff last written in the current directory. */
@@ -67,7 +110,7 @@ export const showHandoffProgram = Effect.gen(function*() {
   yield* Console.log(text.trimEnd())
 })
 
-const HandoffLive = Layer.mergeAll(ContextBuilder.layer, UsageLive, StateLive, ConfigLive)
+const HandoffLive = Layer.mergeAll(ContextBuilder.layer, UsageLive, StateLive, ConfigLive, PoolRuntimeLive)
 
 const show = Command.make("show", {}, () => showHandoffProgram).pipe(
   Command.withDescription("Print the Markdown of the handoff written in the current directory")
@@ -78,10 +121,26 @@ export const handoffCommand = Command.make(
   {
     task: Options.text("task").pipe(Options.withDescription("what the next agent should do (default: the session's task)"), Options.optional),
     goal: Options.text("goal").pipe(Options.withDescription("what done looks like"), Options.optional),
-    json: Options.boolean("json").pipe(Options.withDescription("print the files and the context as one JSON object"))
+    json: Options.boolean("json").pipe(Options.withDescription("print the files and the context as one JSON object")),
+    transcript: Options.text("transcript").pipe(
+      Options.withDescription("the Claude Code transcript (JSONL) to read: prompts, TODOs, files, decisions (default: the project's newest)"),
+      Options.optional
+    ),
+    to: Options.choice("to", ["opencode"]).pipe(
+      Options.withDescription("also create an OpenCode session holding the handoff (no model call) and print how to open it"),
+      Options.optional
+    ),
+    open: Options.boolean("open").pipe(Options.withDescription("with --to opencode: open that session in OpenCode")),
+    from: Options.choice("from", ["opencode"]).pipe(
+      Options.withDescription("read an OpenCode session back into .omcm/handoff/from-opencode.md (the next Claude Code session gets it)"),
+      Options.optional
+    ),
+    session: Args.text({ name: "session" }).pipe(Args.withDescription("the OpenCode session id, with --from opencode"), Args.optional)
   },
-  (args) => writeHandoffProgram(args).pipe(Effect.provide(HandoffLive))
+  (args) => handoffProgram(args).pipe(Effect.provide(HandoffLive))
 ).pipe(
-  Command.withDescription("Write .omcm/handoff/context.md and context.json for the current directory: task, modified files, usage, mode"),
+  Command.withDescription(
+    "Write .omcm/handoff/context.md and context.json for the current directory: task, TODOs, modified and referenced files, decisions (from the Claude Code transcript and git), usage, mode"
+  ),
   Command.withSubcommands([show])
 )

@@ -11,6 +11,7 @@ import { ClaudeUsage, Sessions } from "../../services/router"
 import { findRunningDaemon, readLaunchState } from "../../services/daemon"
 import { Paths } from "../../services/config"
 import { ensureDaemon } from "./ensureDaemon"
+import { takePulledHandoff } from "./pulledHandoff"
 
 const STALE_SESSION_MS = 7 * 24 * 3600 * 1000
 
@@ -42,9 +43,14 @@ export const sessionStart = (input: typeof SessionStartInput.Type) =>
       onNone: () => starting ? "OpenCode pool starting in the background" : "OpenCode pool down (a delegated call starts its own server)",
       onSome: (d) => `OpenCode pool up (${d.servers.length} server${d.servers.length === 1 ? "" : "s"})`
     })
+    const summary = `[omcm] ${usageText} · mode ${mode} · ${pool}. Say hulw or ulw in a prompt to route sub-agents to OpenCode.`
+    const pulled = yield* takePulledHandoff(input.cwd)
     return Option.some(addContext(
       "SessionStart",
-      `[omcm] ${usageText} · mode ${mode} · ${pool}. Say hulw or ulw in a prompt to route sub-agents to OpenCode.`
+      Option.match(pulled, {
+        onNone: () => summary,
+        onSome: (handoff) => `${summary}\n\n[omcm] The work went on in OpenCode; its handoff back to you:\n\n${handoff}`
+      })
     ))
   })
 

@@ -7,34 +7,36 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Either from "effect/Either"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
 import * as path from "node:path"
+import { assembleContext } from "./assembleContext"
 import { type FileChange, parsePorcelainZ } from "./gitStatus"
-import {
-  assembleContext,
-  BuildContextInput,
-  type GitState,
-  HandoffContext,
-  HandoffInputInvalid,
-  HandoffReadError,
-  HandoffWriteError,
-  serializeContextToJSON,
-  serializeContextToMarkdown
-} from "./handoff"
+import { BuildContextInput, type GitState, HandoffContext, HandoffInputInvalid, HandoffReadError, HandoffWriteError, TodoItem } from "./handoff"
+import { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
+import { projectFolderName, readTranscript, type TranscriptFacts } from "./transcript"
 import { decodeUnknown, parseJson, readTextIfExists, writeFileAtomic } from "../../lib/jsonFile"
 import { formatParseError } from "../../lib/schemaErrors"
 import { ensureProjectStateDir, projectStateDir } from "../config"
 
-export { serializeContextToJSON, serializeContextToMarkdown } from "./handoff"
+export { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
 export type { BuildContextInput, HandoffContext } from "./handoff"
 
 const HANDOFF_DIR = "handoff"
 
-/** `<project>/.omcm/handoff/context.md` and `context.json` */
-export const handoffFiles = (projectPath: string) => {
+/**
+ * `<project>/.omcm/handoff/context.md` and `context.json`; `from-opencode.md` and `.json` for a context pulled back
+ * from OpenCode (the next SessionStart hands it to Claude Code once)
+ */
+export const handoffFiles = (projectPath: string, name: HandoffName = "context") => {
   const dir = path.join(projectStateDir(projectPath), HANDOFF_DIR)
-  return { dir, markdown: path.join(dir, "context.md"), json: path.join(dir, "context.json") }
+  return { dir, markdown: path.join(dir, `${name}.md`), json: path.join(dir, `${name}.json`) }
 }
+
+export type HandoffName = "context" | "from-opencode"
 
 export interface ModifiedFiles {
   readonly git: GitState
@@ -42,15 +44,23 @@ export interface ModifiedFiles {
 }
 
 export interface ContextBuilderShape {
-  /** the seed's context, with the project's modified files from git (none, and no error, outside a git repository) */
+  /**
+   * the seed's context: what the input gives, the project's modified files from git (none, and no error, outside a
+   * git repository) and what the session's transcript shows (`transcriptPath`, else the newest of the project)
+   */
   readonly buildContext: (input: BuildContextInput) => Effect.Effect<HandoffContext, HandoffInputInvalid>
+  /** the newest Claude Code transcript of the project (`<CLAUDE_CONFIG_DIR or ~/.claude>/projects/<project>/*.jsonl`) */
+  readonly locateTranscript: (projectPath: string) => Effect.Effect<Option.Option<string>>
   /** what `git status` says changed under the project directory, paths relative to it (omcm's `.omcm/` left out) */
   readonly modifiedFiles: (projectPath: string) => Effect.Effect<ModifiedFiles>
   /**
    * write context.json, then context.md, each atomically (0600), under `<project>/.omcm/handoff/` (0700; `.omcm/`
    * carries a `.gitignore` of `*`)
    */
-  readonly writeHandoff: (context: HandoffContext) => Effect.Effect<{ readonly markdown: string; readonly json: string }, HandoffWriteError>
+  readonly writeHandoff: (
+    context: HandoffContext,
+    name?: HandoffName
+  ) => Effect.Effect<{ readonly markdown: string; readonly json: string }, HandoffWriteError>
   /** the last handoff written in the project; None when there is none */
   readonly readHandoff: (projectPath: string) => Effect.Effect<Option.Option<HandoffContext>, HandoffReadError>
 }
@@ -60,6 +70,10 @@ export interface ContextBuilderOptions {
   readonly gitEnv?: Readonly<Record<string, string | undefined>> | undefined
   /** default 15 s */
   readonly gitTimeoutMs?: number | undefined
+  /** where Claude Code keeps its transcripts: `CLAUDE_CONFIG_DIR`, else `HOME`/.claude; default: this process's */
+  readonly claudeEnv?: Readonly<Record<string, string | undefined>> | undefined
+  /** look for the project's newest transcript when the input names none (default true) */
+  readonly findTranscript?: boolean | undefined
 }
 
 export class ContextBuilder extends Context.Tag("omcm/ContextBuilder")<ContextBuilder, ContextBuilderShape>() {
@@ -116,18 +130,69 @@ export const makeContextBuilder = (executor: CommandExecutor.CommandExecutor, op
       return { git: "ok", changes }
     })
 
+  const claudeEnv = options.claudeEnv ?? process.env
+  const claudeConfigDir = claudeEnv["CLAUDE_CONFIG_DIR"] ?? path.join(claudeEnv["HOME"] ?? os.homedir(), ".claude")
+
+  const locateTranscript = (projectPath: string): Effect.Effect<Option.Option<string>> =>
+    Effect.promise(async () => {
+      const dir = path.join(claudeConfigDir, "projects", projectFolderName(path.resolve(projectPath)))
+      const names = await fs.readdir(dir).catch(() => [] as Array<string>)
+      const stats = await Promise.all(
+        names.filter((n) => n.endsWith(".jsonl")).map(async (n) => {
+          const file = path.join(dir, n)
+          const stat = await fs.stat(file).catch(() => undefined)
+          return stat?.isFile() === true ? { file, mtime: stat.mtimeMs } : undefined
+        })
+      )
+      const newest = stats.filter((s) => s !== undefined).sort((a, b) => b.mtime - a.mtime)[0]
+      return Option.fromNullable(newest?.file)
+    })
+
+  const transcriptOf = (input: typeof BuildContextInput.Type) =>
+    Effect.gen(function*() {
+      const file = input.transcriptPath !== undefined
+        ? Option.some(input.transcriptPath)
+        : options.findTranscript === false
+        ? Option.none<string>()
+        : yield* locateTranscript(input.projectPath)
+      if (Option.isNone(file)) return null
+      const text = yield* readTextIfExists(file.value).pipe(
+        Effect.mapError((e) => new HandoffInputInvalid({ message: `transcript: cannot read ${file.value} (${e.code ?? e.message})` }))
+      )
+      if (Option.isNone(text)) {
+        return yield* new HandoffInputInvalid({ message: `transcript: ${file.value} does not exist` })
+      }
+      const facts: TranscriptFacts = readTranscript(text.value)
+      return { path: file.value, facts }
+    })
+
+  /** Claude Code's todo file of a session; none when missing or unreadable (it is only a fallback) */
+  const todoFileOf = (sessionId: string | null) =>
+    Effect.gen(function*() {
+      if (sessionId === null || !/^[\w-]+$/.test(sessionId)) return null
+      const file = path.join(claudeConfigDir, "todos", `${sessionId}-agent-${sessionId}.json`)
+      const text = yield* Effect.orElseSucceed(readTextIfExists(file), () => Option.none<string>())
+      if (Option.isNone(text)) return null
+      const items = yield* parseJson(text.value).pipe(Effect.flatMap(decodeUnknown(Schema.Array(TodoItem), { strict: false })), Effect.option)
+      return Option.match(items, { onNone: () => null, onSome: (items) => ({ path: file, items }) })
+    })
+
   const buildContext = (raw: BuildContextInput) =>
     Effect.gen(function*() {
       const input = yield* decodeUnknown(BuildContextInput)(raw).pipe(
         Effect.mapError((error) => new HandoffInputInvalid({ message: formatParseError("buildContext", raw, error) }))
       )
-      const found = yield* modifiedFiles(input.projectPath)
+      const [found, transcript] = yield* Effect.all([modifiedFiles(input.projectPath), transcriptOf(input)], { concurrency: 2 })
+      const todoFile = transcript !== null && transcript.facts.todos === null ? yield* todoFileOf(transcript.facts.sessionId) : null
       const buildTime = new Date(yield* Clock.currentTimeMillis).toISOString()
-      return assembleContext(input, { ...found, buildTime })
+      return yield* Either.mapLeft(
+        assembleContext(input, { ...found, buildTime, transcript, todoFile }),
+        (e) => new HandoffInputInvalid({ message: e.message })
+      )
     })
 
-  const writeHandoff = (context: HandoffContext) => {
-    const files = handoffFiles(context.meta.projectPath)
+  const writeHandoff = (context: HandoffContext, name: HandoffName = "context") => {
+    const files = handoffFiles(context.meta.projectPath, name)
     const cannot = (file: string) => (error: NodeJS.ErrnoException) =>
       new HandoffWriteError({ file, message: `cannot write ${file} (${error.code ?? error.message})` })
     const write = (file: string, content: string) => writeFileAtomic(file, content).pipe(Effect.mapError(cannot(file)))
@@ -158,5 +223,5 @@ export const makeContextBuilder = (executor: CommandExecutor.CommandExecutor, op
     )
   }
 
-  return { buildContext, modifiedFiles, writeHandoff, readHandoff }
+  return { buildContext, locateTranscript, modifiedFiles, writeHandoff, readHandoff }
 }

@@ -25,6 +25,29 @@ export type UsageSnapshot = typeof UsageSnapshot.Type
 export const GitState = Schema.Literal("ok", "not-a-repository", "unavailable")
 export type GitState = typeof GitState.Type
 
+/** One decision or learning, and where it came from (`given` when the caller passed it) */
+export const Note = Schema.Struct({ text: Schema.String, source: Schema.String })
+export type Note = typeof Note.Type
+
+/** a Note, or a bare string (handoffs written before notes had sources, callers that give plain text) */
+const NoteOrText = Schema.Union(
+  Note,
+  Schema.transform(Schema.String, Note, {
+    strict: true,
+    decode: (text) => ({ text, source: "given" }),
+    encode: (note) => note.text
+  })
+)
+
+/** where the task, the TODOs, the files and the notes came from, in words */
+export const ContextSources = Schema.Struct({
+  task: Schema.String,
+  todos: Schema.String,
+  files: Schema.String,
+  notes: Schema.String
+})
+export type ContextSources = typeof ContextSources.Type
+
 /** Every value is present (null or [] when unknown), so the JSON says what it does not know. */
 export const HandoffContext = Schema.Struct({
   version: Schema.Literal(1),
@@ -46,8 +69,8 @@ export const HandoffContext = Schema.Struct({
     completed: Schema.Array(Schema.String)
   }),
   decisions: Schema.Struct({
-    recent: Schema.Array(Schema.String),
-    learnings: Schema.Array(Schema.String)
+    recent: Schema.Array(NoteOrText),
+    learnings: Schema.Array(NoteOrText)
   }),
   meta: Schema.Struct({
     sessionId: Schema.String,
@@ -61,7 +84,10 @@ export const HandoffContext = Schema.Struct({
     /** whether `files.changes` could be read from git */
     git: GitState,
     from: Schema.String,
-    to: Schema.String
+    to: Schema.String,
+    /** the Claude Code transcript read, when one was */
+    transcript: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+    sources: Schema.optionalWith(Schema.NullOr(ContextSources), { default: () => null })
   })
 })
 export type HandoffContext = typeof HandoffContext.Type
@@ -76,18 +102,25 @@ export const BuildContextInput = Schema.Struct({
   sessionId: text("session id"),
   projectPath: text("path"),
   startTime: Schema.optional(Schema.String),
-  task: Schema.Struct({
+  /** default: the user's prompts of the transcript */
+  task: Schema.optional(Schema.Struct({
     description: text("task description"),
     goal: Schema.optional(Schema.String),
     constraints: Schema.optional(texts)
-  }),
+  })),
   claudeUsage: Schema.optional(Schema.Struct({ fiveHourUsage: Schema.optional(percent), weeklyUsage: Schema.optional(percent) })),
   /** the session's fusion mode, when known */
   mode: Schema.optional(Mode),
   todos: Schema.optional(Schema.Array(TodoItem)),
-  decisions: Schema.optional(texts),
-  learnings: Schema.optional(texts),
+  decisions: Schema.optional(Schema.Array(NoteOrText)),
+  learnings: Schema.optional(Schema.Array(NoteOrText)),
   referencedFiles: Schema.optional(texts),
+  /** the task when none is given and the transcript has no prompt */
+  defaultTask: Schema.optional(Schema.String),
+  /** the goal of a task that is not given (the transcript's, or the default) */
+  goal: Schema.optional(Schema.String),
+  /** the Claude Code session's transcript (JSONL): prompts, TODOs, files read and edited, notes */
+  transcriptPath: Schema.optional(Schema.String),
   /** default "Claude Code" */
   from: Schema.optional(Schema.String),
   /** default "OpenCode" */
@@ -101,121 +134,4 @@ export class HandoffWriteError extends Data.TaggedError("HandoffWriteError")<{ r
 
 export class HandoffReadError extends Data.TaggedError("HandoffReadError")<{ readonly file: string; readonly message: string }> {}
 
-// ---------------------------------------------------------------------------------------------------------------
-// Assembling
-
-export const assembleContext = (
-  input: typeof BuildContextInput.Type,
-  found: { readonly changes: ReadonlyArray<FileChange>; readonly git: GitState; readonly buildTime: string }
-): HandoffContext => {
-  const todos = input.todos ?? []
-  const withStatus = (status: TodoItem["status"]) => todos.filter((t) => t.status === status).map((t) => t.content)
-  return {
-    version: 1,
-    task: { description: input.task.description, goal: input.task.goal ?? null, constraints: input.task.constraints ?? [] },
-    files: { modified: found.changes.map((c) => c.path), referenced: input.referencedFiles ?? [], changes: found.changes },
-    todos: { pending: withStatus("pending"), inProgress: withStatus("in_progress"), completed: withStatus("completed") },
-    decisions: { recent: input.decisions ?? [], learnings: input.learnings ?? [] },
-    meta: {
-      sessionId: input.sessionId,
-      projectPath: input.projectPath,
-      startTime: input.startTime ?? null,
-      buildTime: found.buildTime,
-      claudeUsage: input.claudeUsage === undefined
-        ? null
-        : { fiveHourUsage: input.claudeUsage.fiveHourUsage ?? null, weeklyUsage: input.claudeUsage.weeklyUsage ?? null },
-      mode: input.mode ?? null,
-      git: found.git,
-      from: input.from ?? "Claude Code",
-      to: input.to ?? "OpenCode"
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Markdown
-
-/** a code span that survives backticks in its content */
-const code = (value: string): string => {
-  const longest = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length))
-  const fence = "`".repeat(longest + 1)
-  const pad = value.startsWith("`") || value.endsWith("`") ? " " : ""
-  return `${fence}${pad}${value}${pad}${fence}`
-}
-
-/** a table cell: one line, pipes escaped (GFM splits cells before it reads code spans) */
-const cell = (value: string): string => value.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|")
-
-/** continuation lines of a list item are indented under it */
-const item = (value: string, indent = "  "): string => value.trim().replace(/\s*\n/g, `\n${indent}`)
-
-const none = (lines: ReadonlyArray<string>, empty = "none"): string => (lines.length === 0 ? empty : lines.join("\n"))
-
-const pct = (n: number | null): string => (n === null ? "unknown" : `${Math.round(n * 10) / 10}%`)
-
-const usageText = (usage: UsageSnapshot | null): string =>
-  usage === null ? "unknown" : `5-hour: ${pct(usage.fiveHourUsage)}, Weekly: ${pct(usage.weeklyUsage)}`
-
-const MAX_FILES = 100
-
-const changeLine = (c: FileChange): string => {
-  const suffix = c.status === "modified"
-    ? ""
-    : c.status === "renamed" || c.status === "copied"
-    ? ` (${c.status} from ${code(c.from ?? "unknown")})`
-    : ` (${c.status})`
-  return `- ${code(c.path)}${suffix}`
-}
-
-const filesSection = (context: HandoffContext): string => {
-  const { changes } = context.files
-  if (changes.length === 0) {
-    const why = context.meta.git === "not-a-repository" ? " (not a git repository)" : context.meta.git === "unavailable" ? " (git status unavailable)" : ""
-    return `none${why}`
-  }
-  const shown = changes.slice(0, MAX_FILES).map(changeLine)
-  const more = changes.length > MAX_FILES ? [`- ... and ${changes.length - MAX_FILES} more (see context.json)`] : []
-  return [...shown, ...more].join("\n")
-}
-
-const taskSection = (task: HandoffContext["task"]): string => {
-  const parts = [task.description.trim()]
-  if (task.goal !== null && task.goal.trim().length > 0) parts.push(`**Goal:** ${task.goal.trim()}`)
-  if (task.constraints.length > 0) parts.push(["**Constraints:**", ...task.constraints.map((c) => `- ${item(c)}`)].join("\n"))
-  return parts.join("\n\n")
-}
-
-/** The seed's handoff format. Nothing unknown prints as `undefined` or `null`; an empty section says "none". */
-export const serializeContextToMarkdown = (context: HandoffContext): string => {
-  const { decisions, meta, todos } = context
-  const sections = [
-    "# Task Handoff Context",
-    `> Switched from ${meta.from} to ${meta.to}\n> Generated: ${meta.buildTime}`,
-    "---",
-    [
-      "## Session Information",
-      "| Item | Value |",
-      "|------|-----|",
-      `| Session ID | ${cell(code(meta.sessionId))} |`,
-      `| Project Path | ${cell(code(meta.projectPath))} |`,
-      `| Started | ${cell(meta.startTime ?? "unknown")} |`,
-      `| Timestamp | ${cell(meta.buildTime)} |`,
-      `| Usage | ${usageText(meta.claudeUsage)} |`,
-      `| Mode | ${meta.mode ?? "unknown"} |`
-    ].join("\n"),
-    `## Current Task\n${taskSection(context.task)}`,
-    `## Pending TODOs\n${none([
-      ...todos.inProgress.map((t) => `- [ ] ${item(t, "      ")} (in progress)`),
-      ...todos.pending.map((t) => `- [ ] ${item(t, "      ")}`)
-    ])}`,
-    `## Completed TODOs\n${none(todos.completed.map((t) => `- [x] ${item(t, "      ")}`))}`,
-    `## Recently Modified Files\n${filesSection(context)}`,
-    ...(context.files.referenced.length > 0 ? [`## Referenced Files\n${context.files.referenced.map((f) => `- ${code(f)}`).join("\n")}`] : []),
-    `## Decisions\n${none(decisions.recent.map((d, i) => `${i + 1}. ${item(d, "   ")}`))}`,
-    `## Session Learnings\n${none(decisions.learnings.map((l) => `- ${item(l)}`))}`
-  ]
-  return `${sections.join("\n\n")}\n`
-}
-
-export const serializeContextToJSON = (context: HandoffContext): string =>
-  `${JSON.stringify(Schema.encodeSync(HandoffContext)(context), null, 2)}\n`
+export class HandoffNoTask extends Data.TaggedError("HandoffNoTask")<{ readonly message: string }> {}

@@ -1,2 +1,5 @@
-export { ContextBuilder, type ContextBuilderOptions, type ContextBuilderShape, handoffFiles } from "./ContextBuilder"
+export { ContextBuilder, type ContextBuilderOptions, type ContextBuilderShape, handoffFiles, type HandoffName } from "./ContextBuilder"
 export { type BuildContextInput, type HandoffContext, HandoffInputInvalid, HandoffReadError, HandoffWriteError } from "./handoff"
+export { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
+export { redactContext } from "./redactContext"
+export { ContextSynchronizer, type ContextSynchronizerShape, makeContextSynchronizer, type PushedContext } from "./ContextSynchronizer"

@@ -40,6 +40,7 @@ import {
   SessionStatus
 } from "./opencodeApi"
 import { type ChangedFile, filesOfToolParts, mergeChangedFiles } from "./changedFiles"
+import { RecordedMessage, SessionTodo } from "./sessionRecord"
 import { errorOfReply, providerErrorOfRetry, replyText, tokenUsageOf } from "./opencodeOutcome"
 import { sseData } from "../../lib/sse"
 import {
@@ -55,6 +56,8 @@ export type { DirectoryWatch, SessionWatcher } from "./SessionWatch"
 
 /** Failures of any request: nothing listening, wrong password, no answer in time, or an answer omcm cannot use. */
 export type RequestError = OpenCodeUnreachable | OpenCodeUnauthorized | OpenCodeBadResponse | OpenCodeTimeout
+
+export type { RecordedMessage, SessionTodo } from "./sessionRecord"
 
 export interface SessionRef {
   readonly sessionId: string
@@ -150,6 +153,12 @@ export interface OpenCodeClientShape {
     server: OpenCodeServer,
     request: PromptRequest
   ) => Effect.Effect<MessageReply, RequestError | OpenCodeProviderError | OpenCodeAborted>
+  /** `POST /session/{id}/message` with `noReply`: the text is stored as the user's message, and no model is called */
+  readonly postNote: (server: OpenCodeServer, note: SessionRef & { readonly text: string }) => Effect.Effect<void, RequestError>
+  /** `GET /session/{id}/message`: the whole history, oldest first */
+  readonly messages: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<ReadonlyArray<RecordedMessage>, RequestError>
+  /** `GET /session/{id}/todo`: the session's TODO list */
+  readonly todos: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<ReadonlyArray<SessionTodo>, RequestError>
   /** `GET /session/{id}`; a deleted session is OpenCodeBadResponse with status 404 */
   readonly getSession: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<Session, RequestError>
   readonly abort: (server: OpenCodeServer, session: SessionRef) => Effect.Effect<boolean, RequestError>
@@ -378,6 +387,26 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       Effect.map((messages) => messages.flatMap((m) => m.parts))
     )
 
+  const postNote: OpenCodeClientShape["postNote"] = (server, { directory, sessionId, text }) =>
+    HttpClientRequest.post(url(server, `/session/${encodeURIComponent(sessionId)}/message`)).pipe(
+      inDirectory(directory),
+      HttpClientRequest.bodyUnsafeJson({ parts: [{ type: "text", text }], noReply: true }),
+      (http) => shortTimeout(requestJson(server, http, Schema.Unknown, "post note"), "post note"),
+      Effect.asVoid
+    )
+
+  const messages: OpenCodeClientShape["messages"] = (server, { directory, sessionId }) =>
+    HttpClientRequest.get(url(server, `/session/${encodeURIComponent(sessionId)}/message`)).pipe(
+      inDirectory(directory),
+      (http) => shortTimeout(requestJson(server, http, Schema.Array(RecordedMessage), "session messages"), "session messages")
+    )
+
+  const todos: OpenCodeClientShape["todos"] = (server, { directory, sessionId }) =>
+    HttpClientRequest.get(url(server, `/session/${encodeURIComponent(sessionId)}/todo`)).pipe(
+      inDirectory(directory),
+      (http) => shortTimeout(requestJson(server, http, Schema.Array(SessionTodo), "session todos"), "session todos")
+    )
+
   const diff: OpenCodeClientShape["diff"] = (server, { directory, sessionId }) =>
     HttpClientRequest.get(url(server, `/session/${encodeURIComponent(sessionId)}/diff`)).pipe(
       inDirectory(directory),
@@ -564,5 +593,23 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       }
     })
 
-  return { health, bootInstance, providers, createSession, refuse, diff, prompt, getSession, abort, deleteSession, sessionStatus, events, sessionWatcher, run }
+  return {
+    health,
+    bootInstance,
+    providers,
+    createSession,
+    refuse,
+    diff,
+    prompt,
+    postNote,
+    messages,
+    todos,
+    getSession,
+    abort,
+    deleteSession,
+    sessionStatus,
+    events,
+    sessionWatcher,
+    run
+  }
 }

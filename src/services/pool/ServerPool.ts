@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto"
 import type { ExecutionResult } from "../../domain/execution"
 import { splitModelId } from "../../domain/model"
 import { Config, Paths } from "../config"
-import type { OpenCodeError, SessionPolicy } from "./opencodeApi"
+import type { OpenCodeError, OpenCodeServer, SessionPolicy } from "./opencodeApi"
 import { NoServerAvailable, PortsExhausted, type ServerStartFailed } from "./errors"
 import { OpenCodeClient, type ProviderListing, type RequestError, type SessionWatcher } from "./OpenCodeClient"
 import { isPortFree, isUsablePort } from "./portProbe"
@@ -61,6 +61,8 @@ export interface ServerPoolShape {
    * pool's project by default): the servers share one environment and so one set of credentials.
    */
   readonly providers: (directory?: string) => Effect.Effect<ProviderListing, RequestError | NoServerAvailable>
+  /** the address (and password) of a healthy server, for calls of the OpenCodeClient's own (context handoffs) */
+  readonly server: Effect.Effect<OpenCodeServer, NoServerAvailable>
   /** stop every server (closing the pool's scope does the same) */
   readonly shutdown: Effect.Effect<void>
   readonly staleCleanup: Effect.Effect<StaleCleanup>
@@ -375,6 +377,10 @@ export const makeServerPool = (
         Effect.flatMap((slot) => client.providers(serverOf(slot), directory ?? options.projectDir))
       )
 
+    const server = Effect.flatMap(Clock.currentTimeMillis, (now) => awaitServer(now + options.requestTimeoutMs)).pipe(
+      Effect.map(serverOf)
+    )
+
     const shutdown = Effect.gen(function*() {
       yield* Ref.set(closed, true)
       const all = yield* Ref.getAndSet(slots, [])
@@ -390,6 +396,7 @@ export const makeServerPool = (
       getStatus,
       setMaxWorkers: (count) => Effect.zipRight(Ref.set(maxWorkers, count), workers.resize(count)),
       providers,
+      server,
       shutdown,
       staleCleanup: Ref.get(staleCleanup)
     }

@@ -1,8 +1,19 @@
-export { type ChangedFile } from "./changedFiles"
+export { type ChangedFile, filesOfToolParts, mergeChangedFiles } from "./changedFiles"
 export { NoServerAvailable, OpenCodeNotFound, PortsExhausted, ServerStartFailed } from "./errors"
 export { opencodeServeEnv, simulatedOpencodeConfig, type SimulatedProviderSpec } from "./opencodeEnv"
 export { resolveBinary } from "./opencodeBinary"
-export { OpenCodeClient, type OpenCodeClientShape, type ProviderListing, type RunOptions, type RunRequest, type RunResult } from "./OpenCodeClient"
+export {
+  OpenCodeClient,
+  type OpenCodeClientShape,
+  type ProviderListing,
+  type RecordedMessage,
+  type RequestError,
+  type RunOptions,
+  type RunRequest,
+  type RunResult,
+  type SessionRef,
+  type SessionTodo
+} from "./OpenCodeClient"
 export {
   OpenCodeAborted,
   OpenCodeBadResponse,
@@ -12,6 +23,7 @@ export {
   OpenCodeTimeout,
   OpenCodeUnauthorized,
   OpenCodeUnreachable,
+  type OpenCodeServer,
   PermissionRule,
   SessionPolicy
 } from "./opencodeApi"
