@@ -27,7 +27,9 @@ describe("omcm route (default config)", () => {
   it("holds the issue's examples", () => {
     expect(JSON.parse(route("oh-my-claudecode:executor", "--mode", "hulw", "--json"))).toMatchObject({ target: "opencode", provider: "openai" })
     expect(JSON.parse(route("explore", "--mode", "ulw", "--usage", "95", "--json"))).toMatchObject({ target: "opencode", provider: "google", usage: 95 })
-    expect(JSON.parse(route("explore", "--mode", "ulw", "--usage", "50", "--json"))).toMatchObject({ target: "claude", usage: 50 })
+    expect(JSON.parse(route("executor-low", "--mode", "ulw", "--usage", "50", "--json"))).toMatchObject({ target: "claude", usage: 50 })
+    // the seed's preferOpencode default: explore goes to OpenCode whatever the usage
+    expect(JSON.parse(route("explore", "--mode", "ulw", "--usage", "50", "--json"))).toMatchObject({ target: "opencode", usage: 50 })
   })
 
   it("detects the mode from --prompt and explains itself in text form", () => {
@@ -48,7 +50,7 @@ describe("omcm route (default config)", () => {
   })
 
   it("keeps ulw's hysteresis across processes: heavy from 90 until usage falls below 85", () => {
-    const target = (u: string) => JSON.parse(route("architect", "--mode", "ulw", "--usage", u, "--json")).target
+    const target = (u: string) => JSON.parse(route("planner", "--mode", "ulw", "--usage", u, "--json")).target
     expect(target("87")).toBe("claude")
     expect(target("91")).toBe("opencode")
     expect(target("87")).toBe("opencode")

@@ -62,7 +62,7 @@ describe("the database through the CLI", () => {
     const h = (home = makeTempHome("omcm-store-cli-"))
     expect(runOmcm(["hook", "user-prompt-submit"], h.env, prompt(h, "S1", "ulw: go")).status).toBe(0)
     expect(runOmcm(["statusline"], h.env, JSON.stringify({ session_id: "S1" })).stdout).not.toContain("⚠")
-    expect(runOmcm(["pool", "status", "--json"], h.env).stdout).toBe(`${JSON.stringify({ running: false, storeRecovery: null })}\n`)
+    expect(runOmcm(["pool", "status", "--json"], h.env).stdout).toBe(`${JSON.stringify({ running: false, storeRecovery: null, leftovers: [] })}\n`)
   })
 
   it("omcm.db deleted under the running pool daemon: what the daemon records afterwards lands in the new file", async () => {

@@ -210,7 +210,8 @@ describe("omcm tasks run (simulated model, real OpenCode pool)", () => {
     expect(start.status).toBe(0)
     try {
       const file = writeTasks("daemon.json", [
-        { id: "one", description: "Write the lexer", agent: "executor" },
+        // executor-low: the failed task above cooled openai/gpt-5.2-codex down (a model that fails is left alone a minute)
+        { id: "one", description: "Write the lexer", agent: "executor-low" },
         { id: "two", description: "Summarize the lexer", agent: "explore", dependsOn: ["one"] }
       ])
       const r = await runOmcmAsync(["tasks", "run", file, "--mode", "hulw", "--json"], home.env, { cwd })
