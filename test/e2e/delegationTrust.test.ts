@@ -71,7 +71,9 @@ const setup = async (toolUses: ReadonlyArray<Partial<SubagentToolInput>>, config
   fs.writeFileSync(path.join(cwd, ".claude", "agents", "executor.md"), "---\nname: executor\ndescription: Does the work\n---\nYou are the EXECUTOR-ROLE agent.\n")
   fs.writeFileSync(path.join(cwd, ".claude", "settings.json"), JSON.stringify({ permissions: { deny: ["Bash(touch:*)"] } }))
   const base = simulatedPoolConfig(home, model)
-  home.writeConfig({ ...config, pool: { ...base.pool, ...(config.pool as object | undefined) } })
+  // the tier and mode rules alone decide (the default preferOpencode list would always delegate explore)
+  const routing = { preferOpencode: [], preferClaude: [], ...(config.routing as object | undefined) }
+  home.writeConfig({ ...config, routing, pool: { ...base.pool, ...(config.pool as object | undefined) } })
   return { home, fake, model, cwd, outside }
 }
 

@@ -45,7 +45,9 @@ const setup = async (fakeOptions: FakeAnthropicOptions, config: Record<string, u
     fs.writeFileSync(path.join(cwd, ".claude", "agents", `${name}.md`), `---\nname: ${name}\ndescription: The ${name} agent\n---\nYou are the ${name} agent.\n`)
   }
   const base = simulatedPoolConfig(home, model)
-  home.writeConfig({ models: base.models, ...config, pool: { ...base.pool, ...(config.pool as object | undefined) } })
+  // the tier and mode rules alone decide (the seed's prefer lists, the defaults, would pin explore and architect)
+  const routing = { preferOpencode: [], preferClaude: [], ...(config.routing as object | undefined) }
+  home.writeConfig({ models: base.models, ...config, routing, pool: { ...base.pool, ...(config.pool as object | undefined) } })
   return { home, fake, model, cwd }
 }
 
