@@ -8,7 +8,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type SimulatedFault, type StartedSimulatedModel, startSimulatedModel } from "../../src/simulated/openaiCompatible"
 import { runOmcm, runOmcmAsync } from "../support/cli"
-import { opencodePids, simulatedPoolConfig } from "../support/poolFixture"
+import { opencodePidsUnder, simulatedPoolConfig } from "../support/poolFixture"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 
 const OPENAI = "openai/gpt-5.2-codex"
@@ -89,9 +89,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runOmcmAsync(["pool", "stop"], home.env, { cwd, timeoutMs: 30_000 })
-  for (const pid of opencodePids()) {
+  for (const pid of opencodePidsUnder(home.root)) {
     try {
-      if (fs.readFileSync(`/proc/${pid}/environ`, "utf8").includes(home.root)) process.kill(pid, "SIGKILL")
+      process.kill(pid, "SIGKILL")
     } catch {
       // gone already
     }

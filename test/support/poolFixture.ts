@@ -52,6 +52,16 @@ export const opencodePids = (): ReadonlyArray<number> =>
     }
   })
 
+/** The `opencode serve` processes started for one temp home: their environment points under `root`. */
+export const opencodePidsUnder = (root: string): ReadonlyArray<number> =>
+  opencodePids().filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/environ`, "utf8").includes(root)
+    } catch {
+      return false
+    }
+  })
+
 export const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0)
