@@ -9,15 +9,18 @@ import {
   makeUsageHistory,
   Sessions,
   StatuslineInput,
+  sparedText,
   type UsageCache,
   type UsageWindow,
-  WINDOW_MS
+  WINDOW_MS,
+  type WindowSpared
 } from "../services/router"
 import { Store, type StoreRecovery } from "../services/store"
 import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
 import { type LastExecutor, MetricsCollector, type SessionSummary, shortEstimate } from "../services/tracker"
 import { formatSpan, formatTokens } from "../lib/format"
+import { windowSparedNow } from "./windowSparedNow"
 
 const twoDigits = (n: number) => String(n).padStart(2, "0")
 
@@ -51,14 +54,18 @@ export const forecastText = (f: Forecast | null | undefined): string =>
     ? ""
     : `, ${f.threshold}% at ${clockTime(f.crossesAt)} ${f.beforeReset ? "before" : "after"} reset`
 
-const windowText = (label: string, w: Window | null, now: number, forecast?: Forecast | null): string =>
+const windowText = (label: string, w: Window | null, now: number, forecast?: Forecast | null, spared?: WindowSpared | null): string =>
   w === null
     ? `${label} ?`
-    : `${label} ${pct(w.percent)}${w.resetsAt === null ? "" : ` resets ${formatSpan(w.resetsAt - now)}`}${forecastText(forecast)}`
+    : `${label} ${pct(w.percent)}${w.resetsAt === null ? "" : ` resets ${formatSpan(w.resetsAt - now)}`}${forecastText(forecast)}${
+      spared === null || spared === undefined ? "" : `, ${sparedText(spared)}`
+    }`
 
 export interface UsageForecasts {
   readonly fiveHour?: Forecast | null | undefined
   readonly sevenDay?: Forecast | null | undefined
+  /** the share of the 5-hour window the delegated calls spared */
+  readonly spared?: WindowSpared | null | undefined
 }
 
 /** `Claude 45% (5h 45% resets 2h10m, 90% at 14:05 before reset · wk 20% resets 3d4h)` */
@@ -68,7 +75,7 @@ export const usageText = (cache: Option.Option<UsageCache>, now: number, glyphs:
     onSome: (c) => {
       const five = c.fiveHour?.percent ?? null
       const week = c.sevenDay?.percent ?? null
-      return `Claude ${pct(Math.max(five ?? 0, week ?? 0))} (${windowText("5h", c.fiveHour, now, forecasts.fiveHour)} ${glyphs.dot} ${
+      return `Claude ${pct(Math.max(five ?? 0, week ?? 0))} (${windowText("5h", c.fiveHour, now, forecasts.fiveHour, forecasts.spared)} ${glyphs.dot} ${
         windowText("wk", c.sevenDay, now, forecasts.sevenDay)
       })`
     }
@@ -166,6 +173,11 @@ export const statuslineLine = (text: string, env: NodeJS.ProcessEnv = process.en
   const history = makeUsageHistory(yield* Store)
   if (Option.isSome(saved)) yield* history.record(saved.value).pipe(Effect.ignore)
   const sessionId = Option.flatMap(input, (i) => Option.fromNullable(i.session_id))
+  const sessionCost = Option.flatMap(input, (i) => Option.fromNullable(i.cost?.total_cost_usd))
+  if (Option.isSome(sessionId) && Option.isSome(sessionCost)) {
+    const ts = Option.isSome(saved) ? saved.value.updatedAt : yield* Clock.currentTimeMillis
+    yield* history.recordSessionCost({ sessionId: sessionId.value, ts, usd: sessionCost.value }).pipe(Effect.ignore)
+  }
   const sessions = yield* Sessions
   const collector = yield* MetricsCollector
   const last = yield* collector.lastExecutor(Option.getOrUndefined(sessionId)).pipe(Effect.orElseSucceed(() => Option.none()))
@@ -181,9 +193,10 @@ export const statuslineLine = (text: string, env: NodeJS.ProcessEnv = process.en
   const recovery = yield* Effect.flatMap(Store, (store) => store.lastRecovery).pipe(Effect.orElseSucceed(() => Option.none()))
   const now = yield* Clock.currentTimeMillis
   const notice = recoveryNotice(recovery, now)
-  const forecast = (window: UsageWindow) =>
-    history.since(window, now - WINDOW_MS[window]).pipe(Effect.map((samples) => forecastWindow(samples, now)), Effect.orElseSucceed(() => null))
-  const forecasts = { fiveHour: yield* forecast("5h"), sevenDay: yield* forecast("wk") }
+  const samples = (window: UsageWindow) => history.since(window, now - WINDOW_MS[window]).pipe(Effect.orElseSucceed(() => []))
+  const fiveHour = yield* samples("5h")
+  const spared = yield* windowSparedNow(history, collector, fiveHour, now).pipe(Effect.orElseSucceed(() => null))
+  const forecasts = { fiveHour: forecastWindow(fiveHour, now), sevenDay: forecastWindow(yield* samples("wk"), now), spared }
   return formatHud({ cache, mode, last, extra, notice, now, plain: wantsPlainText(env), forecasts })
 })
 

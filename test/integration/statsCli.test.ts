@@ -10,6 +10,9 @@ import type { StatsReport, StatsRow } from "../../src/services/tracker/MetricsCo
 import { OMCM_BIN, runOmcm } from "../support/cli"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 import { trackingAt } from "../support/trackerLayers"
+import { makeUsageHistory } from "../../src/services/router/usageHistory"
+import type { WindowSpared } from "../../src/services/router/windowSpared"
+import { Store } from "../../src/services/store/Store"
 
 let home: TempHome
 beforeEach(() => {
@@ -146,6 +149,37 @@ describe("statusline HUD", () => {
     expect(withSession.stdout).toContain("delegated 1 → OpenCode · 1 fell back to Claude · saved 1.5k tok (own-work estimate, 0 Claude runs)")
     const other = runOmcm(["statusline"], home.env, JSON.stringify({ session_id: "nobody" }))
     expect(other.stdout).not.toContain("delegated")
+  })
+})
+
+describe("the share of the 5-hour window spared", () => {
+  it("is measured from the statusline's readings and shown by the statusline and omcm stats, with its method", async () => {
+    const now = Date.now()
+    const resetsAt = Math.floor((now + 3 * 3_600_000) / 1000)
+    const earlier = now - 10 * 60_000
+    await Effect.runPromise(Effect.gen(function*() {
+      yield* (yield* Tracker).recordCall(call({ provider: "openai", model: "gpt-5.2", agent: "executor", tier: "MEDIUM", tokens: { input: 300_000, output: 20_000 }, sessionId: "s1" }))
+      const history = makeUsageHistory(yield* Store)
+      yield* history.record({ updatedAt: earlier, fiveHour: { percent: 10, resetsAt: resetsAt * 1000 }, sevenDay: null })
+      yield* history.recordSessionCost({ sessionId: "s1", ts: earlier, usd: 1 })
+    }).pipe(Effect.provide(trackingAt(home.paths.dbFile))))
+    const before = JSON.parse(runOmcm(["stats", "--json"], home.env).stdout) as StatsReport & { window5h: WindowSpared | null }
+    // one reading of the window: no rate to measure yet
+    expect(before.window5h).toBeNull()
+    const claudeCost = before.savings.counterfactual.claudeCost
+    expect(claudeCost).toBeGreaterThan(0.5)
+
+    // 10 more points for $2 more of Claude work: 5 points per dollar
+    const input = { session_id: "s1", rate_limits: { five_hour: { used_percentage: 20, resets_at: resetsAt } }, cost: { total_cost_usd: 3 } }
+    const hud = runOmcm(["statusline"], home.env, JSON.stringify(input))
+    expect(hud.status).toBe(0)
+    expect(hud.stdout).toContain(`spared ≈${Math.round(claudeCost * 5)}% of 5h`)
+    const after = JSON.parse(runOmcm(["stats", "--json"], home.env).stdout) as StatsReport & { window5h: WindowSpared | null }
+    expect(after.window5h?.pointsPerUsd).toBeCloseTo(5)
+    expect(after.window5h?.points).toBeCloseTo(claudeCost * 5)
+    expect(runOmcm(["stats"], home.env).stdout).toContain(
+      `Spared ≈${Math.round(claudeCost * 5)}% of the current 5-hour window ($${claudeCost.toFixed(2)} of Claude work), at 5.0 points per $ of Claude work measured this window ($2.00, 10 points).`
+    )
   })
 })
 

@@ -20,6 +20,7 @@ import {
 import { ConfigLive, StateLive, TrackingLive } from "../../layers/core"
 import { Config } from "../../services/config"
 import { CatalogCache } from "../../services/models"
+import { currentWindowSpared, sparedLine } from "../windowSparedNow"
 import { breakdownCsv, formatBreakdown, formatReport, liveLine, reportCsv } from "../statsFormat"
 
 export const FORMATS = ["text", "csv", "json"] as const
@@ -54,7 +55,9 @@ export const printStats = (args: StatsArgs) =>
       return yield* Console.log(format === "json" ? JSON.stringify(breakdown) : format === "csv" ? breakdownCsv(breakdown) : formatBreakdown(breakdown))
     }
     const report = yield* collector.getReport(args.period)
-    yield* Console.log(format === "json" ? JSON.stringify(report) : format === "csv" ? reportCsv(report) : formatReport(report))
+    if (format === "csv") return yield* Console.log(reportCsv(report))
+    const spared = yield* currentWindowSpared.pipe(Effect.orElseSucceed(() => null))
+    yield* Console.log(format === "json" ? JSON.stringify({ ...report, window5h: spared }) : [formatReport(report), ...(spared === null ? [] : [sparedLine(spared)])].join("\n"))
   })
 
 const CLEAR = "\u001b[2J\u001b[H"

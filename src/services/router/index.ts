@@ -8,3 +8,12 @@ export { route } from "./routingPolicy"
 export { OauthCache, StatuslineInput, UsageCache } from "./usageSchemas"
 export { type Forecast, forecastWindow, type UsageSample } from "./usageForecast"
 export { makeUsageHistory, type UsageHistory, type UsageWindow, WINDOW_MS } from "./usageHistory"
+export {
+  currentWindowStart,
+  FIVE_HOURS_MS,
+  type SessionCostReading,
+  sparedMethod,
+  sparedText,
+  type WindowSpared,
+  windowSpared
+} from "./windowSpared"

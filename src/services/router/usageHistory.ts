@@ -4,6 +4,7 @@ import type { StateError } from "../../domain/errors"
 import type { Store } from "../store"
 import type { UsageCache } from "./usageSchemas"
 import type { UsageSample } from "./usageForecast"
+import type { SessionCostReading } from "./windowSpared"
 
 export type UsageWindow = "5h" | "wk"
 
@@ -11,6 +12,8 @@ export type UsageWindow = "5h" | "wk"
 const SAMPLE_EVERY_MS = 60_000
 /** the weekly window and a day more */
 const KEEP_MS = 8 * 86_400_000
+/** the 5-hour window and an hour more */
+const COSTS_KEEP_MS = 6 * 3_600_000
 
 /** The readings of Claude usage the statusline was given, in the shared database (`usage_samples`). */
 export const makeUsageHistory = (store: Context.Tag.Service<Store>) => ({
@@ -28,6 +31,19 @@ export const makeUsageHistory = (store: Context.Tag.Service<Store>) => ({
       }
       db.prepare("DELETE FROM usage_samples WHERE ts < ?").run(cache.updatedAt - KEEP_MS)
     }),
+  /** a session's cost so far: the newest reading of each minute, kept for the current 5-hour window */
+  recordSessionCost: (reading: SessionCostReading): Effect.Effect<void, StateError> =>
+    store.transaction("record a session's cost", (db) => {
+      db.prepare("INSERT OR REPLACE INTO session_costs (session_id, minute, ts, usd) VALUES (?, ?, ?, ?)")
+        .run(reading.sessionId, Math.floor(reading.ts / SAMPLE_EVERY_MS), reading.ts, reading.usd)
+      db.prepare("DELETE FROM session_costs WHERE ts < ?").run(reading.ts - COSTS_KEEP_MS)
+    }),
+  /** every session's cost readings since `since` */
+  costsSince: (since: number): Effect.Effect<ReadonlyArray<SessionCostReading>, StateError> =>
+    store.use("read session costs", (db) =>
+      (db.prepare("SELECT session_id, ts, usd FROM session_costs WHERE ts >= ? ORDER BY ts").all(since) as
+        ReadonlyArray<{ session_id: string; ts: number; usd: number }>)
+        .map((r) => ({ sessionId: r.session_id, ts: r.ts, usd: r.usd }))),
   /** the readings of `window` since `since`, oldest first */
   since: (window: UsageWindow, since: number): Effect.Effect<ReadonlyArray<UsageSample>, StateError> =>
     store.use("read Claude usage history", (db) =>

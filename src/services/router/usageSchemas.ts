@@ -49,6 +49,8 @@ export const StatuslineInput = Schema.Struct({
   session_id: Schema.optional(Schema.String),
   model: Schema.optional(Schema.Struct({ id: Schema.optional(Schema.String), display_name: Schema.optional(Schema.String) })),
   workspace: Schema.optional(Schema.Struct({ current_dir: Schema.optional(Schema.String) })),
+  /** Claude Code's own estimate of the session's cost at list price */
+  cost: Schema.optional(Schema.Struct({ total_cost_usd: Schema.optional(Schema.Number) })),
   rate_limits: Schema.optional(Schema.Struct({
     five_hour: Schema.optional(Schema.NullOr(RateWindow)),
     seven_day: Schema.optional(Schema.NullOr(RateWindow))

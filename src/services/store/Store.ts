@@ -104,7 +104,12 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   // Claude usage as the statusline saw it (window: '5h' or 'wk'), for the burn-rate forecast
   `CREATE TABLE IF NOT EXISTS usage_samples (
      ts INTEGER NOT NULL, window TEXT NOT NULL, percent REAL NOT NULL, resets_at INTEGER);
-   CREATE INDEX IF NOT EXISTS usage_samples_window_ts ON usage_samples (window, ts);`
+   CREATE INDEX IF NOT EXISTS usage_samples_window_ts ON usage_samples (window, ts);`,
+  // each Claude Code session's own cost estimate as the statusline saw it, to weigh a point of the 5-hour window
+  `CREATE TABLE IF NOT EXISTS session_costs (
+     session_id TEXT NOT NULL, minute INTEGER NOT NULL, ts INTEGER NOT NULL, usd REAL NOT NULL,
+     PRIMARY KEY (session_id, minute));
+   CREATE INDEX IF NOT EXISTS session_costs_ts ON session_costs (ts);`
 ]
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error))

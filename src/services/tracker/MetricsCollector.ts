@@ -145,6 +145,8 @@ export interface MetricsCollectorShape {
   readonly getMetrics: (period: Period) => Effect.Effect<Metrics, StateError>
   readonly getProviderStats: (provider: string, period?: Period) => Effect.Effect<ProviderStats, StateError>
   readonly getSavings: (period: Period) => Effect.Effect<Savings, StateError>
+  /** what routing saved since `since` (epoch ms): the current 5-hour window's share */
+  readonly getSavingsSince: (since: number) => Effect.Effect<Savings, StateError>
   readonly getReport: (period: Period) => Effect.Effect<StatsReport, StateError>
   /** one row per model, agent, session or day of the period */
   readonly getBreakdown: (period: Period, by: Breakdown) => Effect.Effect<BreakdownReport, StateError>
@@ -277,9 +279,9 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
       /** every recorded Claude sub-agent run, whatever the period: the more runs, the better the estimate */
       const samples = Effect.map(store.summarize({ since: 0, dims: SAMPLE_DIMS }), claudeSamples)
 
-      const getSavings = (period: Period) =>
-        Effect.flatMap(window(period), ({ since }) =>
-          Effect.zipWith(store.summarize({ since, dims: SAVINGS_DIMS }), samples, savingsOf))
+      const getSavingsSince = (since: number) => Effect.zipWith(store.summarize({ since, dims: SAVINGS_DIMS }), samples, savingsOf)
+
+      const getSavings = (period: Period) => Effect.flatMap(window(period), ({ since }) => getSavingsSince(since))
 
       const getReport = (period: Period) =>
         Effect.gen(function*() {
@@ -339,7 +341,7 @@ export class MetricsCollector extends Context.Tag("omcm/MetricsCollector")<Metri
             )
         }))
 
-      return { getMetrics, getProviderStats, getSavings, getReport, getBreakdown, sessionSummary, lastRouting: store.lastRouting, lastExecutor }
+      return { getMetrics, getProviderStats, getSavings, getSavingsSince, getReport, getBreakdown, sessionSummary, lastRouting: store.lastRouting, lastExecutor }
     })
   )
 
