@@ -38,13 +38,14 @@ import { processStartTicks } from "../lib/processes"
 import type { RelayServices } from "../layers/core"
 import { poolOptionsFromConfig, type PoolOverrides, makeServerPool, type ServerPoolShape } from "../services/pool"
 import { Config, Paths } from "../services/config"
-import { type CatalogReading, makeCatalogCache, makeModelCatalog, type ModelCatalogShape } from "../services/models"
+import { makeCatalogCache, makeModelCatalog, type ModelCatalogShape } from "../services/models"
 import { Store } from "../services/store"
 import { recordFailure } from "../services/claude-code"
 import { makeHookContexts } from "../layers/hookContexts"
 import { HookDelegation } from "./hooks/delegation"
 import { describeFailure, runHookText } from "./hooks/main"
 import { statuslineLine } from "./statusline"
+import { readCatalog } from "./catalogReading"
 
 /** a pool error, as the API answers it: its tag, one-line message, and what the balancer needs of it */
 const remoteError = (error: { readonly _tag: string; readonly message: string }) => {
@@ -59,14 +60,7 @@ const remoteError = (error: { readonly _tag: string; readonly message: string })
 }
 
 /** OpenCode's provider list as a server of the daemon's pool sees it */
-const readCatalog = (pool: ServerPoolShape) =>
-  pool.providers().pipe(
-    Effect.map((listing): CatalogReading => ({
-      body: listing.body,
-      source: `the pool daemon's server on port ${listing.port}`,
-      opencodeVersion: listing.version
-    }))
-  )
+const readDaemonCatalog = (pool: ServerPoolShape) => readCatalog(pool, (port) => `the pool daemon's server on port ${port}`)
 
 /** how often config.json and agent-mapping.json are looked at */
 const CONFIG_POLL_MS = 1_000
@@ -103,7 +97,7 @@ const makeApi = (
             firstOutputTimeoutMs: body.firstOutputTimeoutMs
           }).pipe(Effect.mapError(remoteError))
         ))
-      .handle("models", () => activity.track(models.refresh(readCatalog(pool)).pipe(Effect.mapError(remoteError))))
+      .handle("models", () => activity.track(models.refresh(readDaemonCatalog(pool)).pipe(Effect.mapError(remoteError))))
       .handle("shutdown", () => activity.track(Effect.as(Effect.forkDaemon(Effect.delay(stop, "50 millis")), { stopping: true }))))
   const authorization = Layer.succeed(DaemonAuthorization, {
     bearer: (given) =>
@@ -178,7 +172,7 @@ export const runDaemon = (overrides: PoolOverrides, daemonOptions: DaemonOptions
       )
       // routing reads the saved catalog: hooks never start a server for it
       const models = makeModelCatalog(config, makeCatalogCache(paths.modelsFile))
-      yield* models.refresh(readCatalog(pool)).pipe(
+      yield* models.refresh(readDaemonCatalog(pool)).pipe(
         Effect.tapError((e) => Console.error(`omcm pool: cannot read OpenCode's model catalog: ${e.message}`)),
         Effect.ignore,
         Effect.repeat(Schedule.spaced(CATALOG_REFRESH)),

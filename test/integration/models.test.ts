@@ -204,6 +204,10 @@ describe("omcm models and routing from the saved catalog (only a Google key)", (
     const out = JSON.parse(r.stdout)
     expect(out.catalog).toMatchObject({ origin: "short-lived server", opencodeVersion: "1.18.33", file: h.paths.modelsFile })
     expect(out.catalog.connected).toContain("google")
+    // Claude's prices from the same catalog although OpenCode has no Anthropic key (read from GET /provider)
+    expect(out.catalog.priceOnly).toEqual(["anthropic"])
+    const savedCatalog = JSON.parse(fs.readFileSync(h.paths.modelsFile, "utf8")) as OpencodeCatalog
+    expect(savedCatalog.priceOnly?.[0]?.models.find((m) => m.id === "claude-opus-5-5")?.cost).toEqual({ input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5 })
     expect(out.tiers.MEDIUM.model).toBe("google/gemini-3.1-pro-preview")
     expect(out.tiers.LOW.model).toBe("google/gemini-3.8-flash")
     expect(out.tiers.MEDIUM.entries[2]).toMatchObject({ choice: "openai/gpt-6-sol", picked: [] })
@@ -225,6 +229,7 @@ describe("omcm models and routing from the saved catalog (only a Google key)", (
     while (!fs.existsSync(h.paths.modelsFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
     const saved = JSON.parse(fs.readFileSync(h.paths.modelsFile, "utf8")) as OpencodeCatalog
     expect(saved.source).toMatch(/^the pool daemon's server on port \d+$/)
+    expect(saved.priceOnly?.map((p) => p.id)).toEqual(["anthropic"])
 
     const r = await runOmcmAsync(["models", "--json"], env, { timeoutMs: 120_000 })
     expect(r.status, r.stderr).toBe(0)

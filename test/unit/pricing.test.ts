@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest"
 import { defaultConfig } from "../../src/domain/defaults"
 import { claudeEquivalentCost, lookupPrice, priceBookOf, priceCall, priceFreshness, priceWith } from "../../src/services/tracker/pricing"
-import type { OpencodeCatalog } from "../../src/services/models/catalog"
+import { Either } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { type CatalogReading, catalogOf, needsPriceReference, type OpencodeCatalog } from "../../src/services/models/catalog"
+import { resolveTier } from "../../src/services/models/modelSelection"
 
 const tokens = (t: Partial<{ input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number }>) => ({
   input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, ...t
@@ -105,5 +109,43 @@ describe("prices from OpenCode's catalog", () => {
     expect(priceFreshness(catalog, fetched + 86_400_000)).toEqual({ catalogFetchedAt: catalog.fetchedAt, ageMs: 86_400_000, stale: false })
     expect(priceFreshness(catalog, fetched + 8 * 86_400_000).stale).toBe(true)
     expect(priceFreshness(undefined, fetched)).toEqual({ catalogFetchedAt: null, ageMs: null, stale: true })
+  })
+})
+
+describe("Claude prices from the catalog when OpenCode has no Anthropic key", () => {
+  const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, "../fixtures/opencode-1.18.33-provider.json"), "utf8")) as {
+    readonly all: ReadonlyArray<{ readonly id: string }>
+    readonly connected: ReadonlyArray<string>
+  }
+  /** what `GET /config/providers` answers: the connected part of `GET /provider` */
+  const configProviders = { providers: fixture.all.filter((p) => fixture.connected.includes(p.id)), default: {} }
+  const read = (reading: Omit<CatalogReading, "source" | "opencodeVersion">) =>
+    Either.getOrThrow(catalogOf({ ...reading, source: "test", opencodeVersion: "1.18.33" }, new Date("2026-12-01T00:00:00Z")))
+
+  it("keeps Anthropic's priced models from GET /provider apart from the connected providers, and prices Claude from them", () => {
+    expect(needsPriceReference(configProviders)).toBe(true)
+    const catalog = read({ body: configProviders, reference: fixture })
+    expect(catalog.connected).not.toContain("anthropic")
+    expect(catalog.providers.map((p) => p.id)).not.toContain("anthropic")
+    expect(catalog.priceOnly?.map((p) => p.id)).toEqual(["anthropic"])
+    const book = priceBookOf({ config: defaultConfig, sources: new Map() }, catalog)
+    // the aliases of the default tiers: the newest priced model of each family in OpenCode 1.18.33's catalog
+    expect(lookupPrice(book, "anthropic/opus")).toEqual({ source: "catalog", price: { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5 } })
+    expect(lookupPrice(book, "anthropic/sonnet")).toEqual({ source: "catalog", price: { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 } })
+    expect(lookupPrice(book, "anthropic/haiku")?.source).toBe("catalog")
+    expect(claudeEquivalentCost(defaultConfig, "MEDIUM", tokens({ input: 1_000_000, output: 100_000 }), book)).toBeCloseTo(2 + 1, 9)
+    // a whole GET /provider body gives the same
+    expect(read({ body: fixture }).priceOnly).toEqual(catalog.priceOnly)
+  })
+
+  it("never routes to a price-only provider, and asks for no reference when Anthropic is connected", () => {
+    const catalog = read({ body: configProviders, reference: fixture })
+    expect(resolveTier("MEDIUM", ["anthropic/claude-sonnet-5"], catalog).candidates).toEqual([])
+    const withAnthropic = { providers: fixture.all, default: {} }
+    expect(needsPriceReference(withAnthropic)).toBe(false)
+    expect(read({ body: withAnthropic }).priceOnly).toEqual([])
+    // without a reference, Claude is priced from the built-in table
+    const book = priceBookOf({ config: defaultConfig, sources: new Map() }, read({ body: configProviders }))
+    expect(lookupPrice(book, "anthropic/opus")?.source).toBe("built-in")
   })
 })

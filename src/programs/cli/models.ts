@@ -12,13 +12,13 @@ import { Config, Paths } from "../../services/config"
 import { daemonModels, findRunningDaemon } from "../../services/daemon"
 import {
   CatalogCache,
-  type CatalogReading,
   ModelCatalog,
   type OpencodeCatalog,
   resolveTiers,
   type TierResolution
 } from "../../services/models"
 import { makeServerPool, poolOptionsFromConfig, PoolRuntimeLive } from "../../services/pool"
+import { readCatalog } from "../catalogReading"
 
 type Origin = "daemon" | "short-lived server" | "cache"
 
@@ -41,13 +41,7 @@ export const readCatalogNow = (quiet: boolean) =>
       Effect.gen(function*() {
         const pool = yield* makeServerPool({ ...options, autoScale: false })
         yield* pool.initialize
-        return yield* models.refresh(
-          pool.providers().pipe(Effect.map((l): CatalogReading => ({
-            body: l.body,
-            source: `a short-lived server of omcm models (port ${l.port})`,
-            opencodeVersion: l.version
-          })))
-        )
+        return yield* models.refresh(readCatalog(pool, (port) => `a short-lived server of omcm models (port ${port})`))
       })
     )
     return { catalog, origin: "short-lived server" as Origin }
@@ -90,7 +84,9 @@ const describeCatalog = (catalog: OpencodeCatalog | undefined, origin: Origin, f
   const how = origin === "cache" ? `saved ${catalog.fetchedAt}` : `read now (${catalog.fetchedAt})`
   const version = catalog.opencodeVersion === null ? "" : `, OpenCode ${catalog.opencodeVersion}`
   const connected = catalog.connected.length === 0 ? "none (OpenCode has no provider credentials)" : catalog.connected.join(", ")
-  return `OpenCode catalog: ${how} from ${catalog.source}${version}; saved in ${file}\nconnected providers: ${connected}`
+  const priceOnly = (catalog.priceOnly ?? []).map((p) => p.id)
+  const prices = priceOnly.length === 0 ? "" : `\nprices only (not connected, never routed to): ${priceOnly.join(", ")}`
+  return `OpenCode catalog: ${how} from ${catalog.source}${version}; saved in ${file}\nconnected providers: ${connected}${prices}`
 }
 
 /** `omcm models`: what each tier's `models.<TIER>.opencode` resolves to now, and why. */
@@ -111,6 +107,7 @@ export const modelsProgram = (args: { readonly json: boolean; readonly cached: b
           source: catalog.source,
           opencodeVersion: catalog.opencodeVersion,
           connected: catalog.connected,
+          priceOnly: (catalog.priceOnly ?? []).map((p) => p.id),
           file: paths.modelsFile
         },
         tiers: Object.fromEntries(TIERS.map((t) => [t, resolutionJson(tiers[t])]))

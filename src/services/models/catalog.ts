@@ -59,14 +59,24 @@ export const OpencodeCatalog = Schema.Struct({
   /** the providers OpenCode has credentials for */
   connected: Schema.Array(Schema.String),
   /** the connected providers, with their models */
-  providers: Schema.Array(CatalogProvider)
+  providers: Schema.Array(CatalogProvider),
+  /**
+   * providers OpenCode has no credentials for, kept only for their prices (`PRICE_REFERENCE_PROVIDERS`: Anthropic's,
+   * so Claude's side of the savings is priced from the same catalog); never routed to
+   */
+  priceOnly: Schema.optional(Schema.Array(CatalogProvider))
 })
 export type OpencodeCatalog = typeof OpencodeCatalog.Type
+
+/** The providers whose prices are kept even when not connected: Claude's, for the Claude side of the savings. */
+export const PRICE_REFERENCE_PROVIDERS: ReadonlyArray<string> = ["anthropic"]
 
 /** What a server answered, before it is made a catalog. */
 export interface CatalogReading {
   /** the body of `GET /config/providers` (`{providers, default}`) or of `GET /provider` (`{all, connected, default}`) */
   readonly body: unknown
+  /** a `GET /provider` body read for the prices of `PRICE_REFERENCE_PROVIDERS` that `body` lacks */
+  readonly reference?: unknown
   readonly source: string
   readonly opencodeVersion: string | null
 }
@@ -152,6 +162,18 @@ const providerOf = (raw: unknown): CatalogProvider | undefined => {
  */
 export const catalogOf = (reading: CatalogReading, fetchedAt: Date): Either.Either<OpencodeCatalog, string> => {
   const meta = { version: 1 as const, fetchedAt: fetchedAt.toISOString(), source: reading.source, opencodeVersion: reading.opencodeVersion }
+  /** the reference providers of a `GET /provider` body that `connected` lacks, with their priced models only */
+  const priceOnlyOf = (body: unknown, connected: ReadonlySet<string>): ReadonlyArray<CatalogProvider> =>
+    Option.match(decodeProviderList(body), {
+      onNone: () => [],
+      onSome: (list) =>
+        list.all.flatMap((raw) => {
+          const p = providerOf(raw)
+          return p !== undefined && PRICE_REFERENCE_PROVIDERS.includes(p.id) && !connected.has(p.id)
+            ? [{ ...p, models: p.models.filter((m) => m.cost !== null) }]
+            : []
+        })
+    })
   const list = decodeProviderList(reading.body)
   if (Option.isSome(list)) {
     const connected = new Set(list.value.connected)
@@ -159,7 +181,7 @@ export const catalogOf = (reading: CatalogReading, fetchedAt: Date): Either.Eith
       const p = providerOf(raw)
       return p !== undefined && connected.has(p.id) ? [p] : []
     })
-    return Either.right({ ...meta, connected: [...list.value.connected], providers })
+    return Either.right({ ...meta, connected: [...list.value.connected], providers, priceOnly: priceOnlyOf(reading.body, connected) })
   }
   const config = decodeConfigProviders(reading.body)
   if (Option.isSome(config)) {
@@ -167,11 +189,23 @@ export const catalogOf = (reading: CatalogReading, fetchedAt: Date): Either.Eith
       const p = providerOf(raw)
       return p === undefined ? [] : [p]
     })
-    return Either.right({ ...meta, connected: providers.map((p) => p.id), providers })
+    const connected = new Set(providers.map((p) => p.id))
+    const priceOnly = reading.reference === undefined ? [] : priceOnlyOf(reading.reference, connected)
+    return Either.right({ ...meta, connected: [...connected], providers, priceOnly })
   }
   const text = JSON.stringify(reading.body) ?? String(reading.body)
   return Either.left(`OpenCode's provider list has an unexpected shape: ${text.slice(0, 120)}`)
 }
+
+/** A `GET /config/providers` body lacks a provider whose prices omcm keeps: `GET /provider` has them. */
+export const needsPriceReference = (body: unknown): boolean =>
+  Option.match(decodeConfigProviders(body), {
+    onNone: () => false,
+    onSome: ({ providers }) => {
+      const ids = new Set(providers.flatMap((raw) => Option.match(decodeProvider(raw), { onNone: () => [], onSome: (p) => [p.id] })))
+      return PRICE_REFERENCE_PROVIDERS.some((id) => !ids.has(id))
+    }
+  })
 
 /** The model `provider/model` of the catalog, if its provider is connected and lists it. */
 export const findModel = (catalog: OpencodeCatalog, provider: string, model: string): CatalogModel | undefined =>

@@ -1,5 +1,14 @@
 export { CatalogCache, type CatalogCacheShape, makeCatalogCache } from "./CatalogCache"
-export { CatalogModel, CatalogProvider, type CatalogReading, catalogOf, findModel, OpencodeCatalog } from "./catalog"
+export {
+  CatalogModel,
+  CatalogProvider,
+  type CatalogReading,
+  catalogOf,
+  findModel,
+  needsPriceReference,
+  OpencodeCatalog,
+  PRICE_REFERENCE_PROVIDERS
+} from "./catalog"
 export { CatalogUnreadable, makeModelCatalog, ModelCatalog, type ModelCatalogShape } from "./ModelCatalog"
 export {
   type Candidate,

@@ -140,6 +140,8 @@ export interface OpenCodeClientShape {
    * `GET /provider`, in a twentieth of its time), with their models. The body as it came; `models/catalog.ts` reads it.
    */
   readonly providers: (server: OpenCodeServer, directory: string) => Effect.Effect<ProviderListing, RequestError>
+  /** `GET /provider` of `directory`: every provider of the catalog, connected or not (6 MB; the body as it came) */
+  readonly providerList: (server: OpenCodeServer, directory: string) => Effect.Effect<unknown, RequestError>
   readonly createSession: (
     server: OpenCodeServer,
     options: { readonly directory: string; readonly title: string; readonly permission?: ReadonlyArray<PermissionRule> | undefined }
@@ -308,24 +310,29 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
       Effect.asVoid
     )
 
+  /** a provider list of `directory`; the first request of a directory boots its instance, seconds on a loaded machine */
+  const getProviders = (server: OpenCodeServer, directory: string, path: string) =>
+    HttpClientRequest.get(url(server, path)).pipe(
+      inDirectory(directory),
+      (request) => requestJson(server, request, Schema.Unknown, "providers"),
+      Effect.timeoutFail({
+        duration: PROVIDERS_TIMEOUT,
+        onTimeout: () =>
+          new OpenCodeTimeout({
+            timeoutMs: Duration.toMillis(PROVIDERS_TIMEOUT),
+            message: `OpenCode ${path}: no answer within ${Duration.format(PROVIDERS_TIMEOUT)}`
+          })
+      })
+    )
+
   const providers: OpenCodeClientShape["providers"] = (server, directory) =>
     Effect.gen(function*() {
       const version = yield* health(server, { timeoutMs: 5_000 }).pipe(Effect.map((h) => h.version), Effect.orElseSucceed(() => null))
-      const body = yield* HttpClientRequest.get(url(server, "/config/providers")).pipe(
-        inDirectory(directory),
-        (request) => requestJson(server, request, Schema.Unknown, "providers"),
-        // the first request of a directory boots its instance, seconds on a loaded machine
-        Effect.timeoutFail({
-          duration: PROVIDERS_TIMEOUT,
-          onTimeout: () =>
-            new OpenCodeTimeout({
-              timeoutMs: Duration.toMillis(PROVIDERS_TIMEOUT),
-              message: `OpenCode providers: no answer within ${Duration.format(PROVIDERS_TIMEOUT)}`
-            })
-        })
-      )
+      const body = yield* getProviders(server, directory, "/config/providers")
       return { body, port: portOf(server.baseUrl), version }
     })
+
+  const providerList: OpenCodeClientShape["providerList"] = (server, directory) => getProviders(server, directory, "/provider")
 
   const createSession: OpenCodeClientShape["createSession"] = (server, { directory, permission, title }) =>
     HttpClientRequest.post(url(server, "/session")).pipe(
@@ -597,6 +604,7 @@ export const makeOpenCodeClient = (client: HttpClient.HttpClient): OpenCodeClien
     health,
     bootInstance,
     providers,
+    providerList,
     createSession,
     refuse,
     diff,

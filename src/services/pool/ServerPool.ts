@@ -61,6 +61,8 @@ export interface ServerPoolShape {
    * pool's project by default): the servers share one environment and so one set of credentials.
    */
   readonly providers: (directory?: string) => Effect.Effect<ProviderListing, RequestError | NoServerAvailable>
+  /** every provider of OpenCode's catalog, connected or not (`GET /provider`, 6 MB): for prices only */
+  readonly providerList: (directory?: string) => Effect.Effect<unknown, RequestError | NoServerAvailable>
   /** the address (and password) of a healthy server, for calls of the OpenCodeClient's own (context handoffs) */
   readonly server: Effect.Effect<OpenCodeServer, NoServerAvailable>
   /** stop every server (closing the pool's scope does the same) */
@@ -372,10 +374,12 @@ export const makeServerPool = (
       )
     }
 
-    const providers = (directory?: string) =>
+    const onServer = <A, E>(directory: string | undefined, f: (server: OpenCodeServer, directory: string) => Effect.Effect<A, E>) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => awaitServer(now + options.requestTimeoutMs)).pipe(
-        Effect.flatMap((slot) => client.providers(serverOf(slot), directory ?? options.projectDir))
+        Effect.flatMap((slot) => f(serverOf(slot), directory ?? options.projectDir))
       )
+    const providers = (directory?: string) => onServer(directory, client.providers)
+    const providerList = (directory?: string) => onServer(directory, client.providerList)
 
     const server = Effect.flatMap(Clock.currentTimeMillis, (now) => awaitServer(now + options.requestTimeoutMs)).pipe(
       Effect.map(serverOf)
@@ -396,6 +400,7 @@ export const makeServerPool = (
       getStatus,
       setMaxWorkers: (count) => Effect.zipRight(Ref.set(maxWorkers, count), workers.resize(count)),
       providers,
+      providerList,
       server,
       shutdown,
       staleCleanup: Ref.get(staleCleanup)

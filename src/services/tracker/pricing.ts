@@ -89,7 +89,9 @@ const asPrice = (cost: NonNullable<CatalogModel["cost"]>): Price => ({
 export const catalogPrice = (catalog: OpencodeCatalog, modelId: string): Price | undefined => {
   const slash = modelId.indexOf("/")
   if (slash < 0) return undefined
-  const models = catalog.providers.find((p) => p.id === modelId.slice(0, slash))?.models.filter((m) => m.cost !== null) ?? []
+  const provider = modelId.slice(0, slash)
+  const models = (catalog.providers.find((p) => p.id === provider) ?? catalog.priceOnly?.find((p) => p.id === provider))
+    ?.models.filter((m) => m.cost !== null) ?? []
   const model = modelId.slice(slash + 1)
   const exact = models.find((m) => m.id === model)
   const prefix = models.filter((m) => model.startsWith(m.id)).sort((a, b) => b.id.length - a.id.length)[0]
