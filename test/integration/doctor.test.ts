@@ -53,6 +53,7 @@ describe("omcm doctor", () => {
     expect(d.byId("statusline")).toMatchObject({ status: "ok" })
     expect(d.byId("usage")).toMatchObject({ status: "ok" })
     expect(d.byId("modes")).toMatchObject({ status: "ok" })
+    expect(d.byId("prices")).toMatchObject({ status: "ok", detail: "from OpenCode's catalog, read now; Claude's from its anthropic entry" })
     // the plain form: one line per check, and the summary
     const plain = runOmcm(["doctor"], { ...env, OMCM_OPENCODE_BIN: "/nonexistent/opencode" }, undefined, project)
     expect(plain.stdout).toMatch(/^ok {4}node {11}Node \d+/m)
@@ -88,6 +89,15 @@ describe("omcm doctor", () => {
     expect(d.byId("providers").detail).toContain("OpenCode cannot be run")
     expect(d.byId("hooks")).toMatchObject({ status: "warn", fix: "omcm install --hooks" })
     expect(d.byId("database").detail).toContain("not created yet")
+    expect(d.byId("prices")).toMatchObject({ status: "warn", detail: "no OpenCode catalog saved: costs come from omcm's built-in table" })
+
+    // a catalog saved ten days ago and no OpenCode to read a new one: stale prices, named
+    fs.mkdirSync(h.paths.stateDir, { recursive: true, mode: 0o700 })
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString()
+    fs.writeFileSync(h.paths.modelsFile, JSON.stringify({ version: 1, fetchedAt: tenDaysAgo, source: "test", opencodeVersion: "1.18.33", connected: [], providers: [] }), { mode: 0o600 })
+    const stale = await doctor({ ...env, OMCM_OPENCODE_BIN: "/nonexistent/opencode" }, project)
+    expect(stale.byId("prices")).toMatchObject({ status: "warn", fix: "omcm models (a running pool daemon re-reads the catalog every hour)" })
+    expect(stale.byId("prices").detail).toContain(`saved ${tenDaysAgo.slice(0, 16).replace("T", " ")} UTC, 10d ago: older than 7 days`)
   }, 120_000)
 
   it("broken set-ups: a corrupt database, open modes, hooks of another omcm and a model id that does not exist are each named", async () => {

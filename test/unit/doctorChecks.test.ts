@@ -9,6 +9,7 @@ import {
   modesCheck,
   nodeCheck,
   opencodeCheck,
+  pricesCheck,
   providersCheck,
   statuslineCheck,
   tierCheck,
@@ -137,5 +138,38 @@ describe("doctor checks", () => {
   it("exit 1 only when a check failed", () => {
     expect(doctorExitCode([nodeCheck("22.0.0"), claudeCheck({ _tag: "Missing", tried: [] })])).toBe(0)
     expect(doctorExitCode([nodeCheck("18.0.0")])).toBe(1)
+  })
+})
+
+describe("doctor: where prices come from and how old they are", () => {
+  const now = Date.parse("2026-12-01T00:00:00.000Z")
+  const withAnthropic: OpencodeCatalog = {
+    ...catalog,
+    priceOnly: [{
+      id: "anthropic", name: "Anthropic", env: [],
+      models: [{ id: "claude-opus-5-5", name: "Opus", family: null, releaseDate: null, status: "active", toolCall: true, cost: { input: 4, output: 20, cacheRead: null, cacheWrite: null }, context: null, output: null }]
+    }]
+  }
+  const unreadable = { _tag: "Unreadable" as const, error: "no server" }
+
+  it("read now: ok, saying where Claude's prices come from and how old the saved catalog was", () => {
+    const old = { ...catalog, fetchedAt: "2026-11-20T00:00:00.000Z" }
+    const check = pricesCheck(old, { _tag: "Read", catalog: withAnthropic, origin: "the pool daemon" }, now)
+    expect(check).toMatchObject({ status: "ok", fix: null })
+    expect(check.detail).toBe("from OpenCode's catalog, read now; Claude's from its anthropic entry; the saved one was 11d old")
+    expect(pricesCheck(undefined, { _tag: "Read", catalog, origin: "x" }, now).detail).toContain("Claude's from omcm's built-in table")
+  })
+
+  it("not readable now: a saved catalog older than a week is stale (warn, with the command that refreshes it)", () => {
+    const stale = pricesCheck({ ...withAnthropic, fetchedAt: "2026-11-20T06:00:00.000Z" }, unreadable, now)
+    expect(stale).toMatchObject({ status: "warn", fix: "omcm models (a running pool daemon re-reads the catalog every hour)" })
+    expect(stale.detail).toBe("from OpenCode's catalog saved 2026-11-20 06:00 UTC, 10d18h ago: older than 7 days, prices may have changed")
+    const fresh = pricesCheck({ ...withAnthropic, fetchedAt: "2026-11-30T00:00:00.000Z" }, unreadable, now)
+    expect(fresh).toMatchObject({ status: "ok" })
+    expect(fresh.detail).toBe("from OpenCode's catalog saved 2026-11-30 00:00 UTC, 1d ago; Claude's from its anthropic entry")
+    expect(pricesCheck(undefined, { _tag: "Skipped", why: "OpenCode cannot be run" }, now)).toMatchObject({
+      status: "warn",
+      detail: "no OpenCode catalog saved: costs come from omcm's built-in table"
+    })
   })
 })

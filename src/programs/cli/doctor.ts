@@ -1,4 +1,5 @@
 import { Command, Options } from "@effect/cli"
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -24,12 +25,13 @@ import {
   modesCheck,
   nodeCheck,
   opencodeCheck,
+  pricesCheck,
   providersCheck,
   statuslineCheck,
   tierCheck,
   usageCheck
 } from "../../services/doctor"
-import { resolveTiers } from "../../services/models"
+import { makeCatalogCache, resolveTiers } from "../../services/models"
 import { quickCheck } from "../../services/store"
 import { probeCatalog, probeClaude, probeDaemon, probeOpencode, probeUsage } from "./doctorProbes"
 import { currentLauncher } from "./launcher"
@@ -54,6 +56,7 @@ export const doctorProgram = (options: { readonly json: boolean }) =>
 
     const opencode = yield* probeOpencode(config)
     yield* report(opencodeCheck(opencode))
+    const savedCatalog = Option.getOrUndefined(yield* makeCatalogCache(paths.modelsFile).read)
     const catalog: CatalogRead = Either.isLeft(loaded)
       ? { _tag: "Skipped", why: "the configuration is invalid" }
       : opencode._tag === "Missing" || opencode.version === null
@@ -64,6 +67,7 @@ export const doctorProgram = (options: { readonly json: boolean }) =>
       const tiers = resolveTiers(config, catalog.catalog)
       for (const tier of TIERS) yield* report(tierCheck(tier, tiers[tier]))
     }
+    yield* report(pricesCheck(savedCatalog, catalog, yield* Clock.currentTimeMillis))
 
     yield* report(claudeCheck(yield* probeClaude(config)))
     const settingsFile = makeClaudeSettings(path.resolve(paths.claudeConfigDir, "settings.json"))

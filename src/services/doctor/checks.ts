@@ -9,6 +9,8 @@ import { shellQuote } from "../../lib/shellQuote"
 import { hookCommand, OMCM_HOOKS, type OmcmLauncher, pluginEnabled, statuslineCommand } from "../claude-code"
 import { type OpencodeCatalog, type TierResolution, whyNoCandidate } from "../models"
 import type { Integrity } from "../store"
+import { CATALOG_STALE_AFTER_MS, priceFreshness } from "../tracker"
+import { formatSpan } from "../../lib/format"
 
 export type CheckStatus = "ok" | "warn" | "fail"
 
@@ -78,6 +80,28 @@ export const providersCheck = (read: CatalogRead): Check => {
   return connected.length === 0
     ? fail("providers", `OpenCode has credentials for no provider (asked ${read.origin})`, CONNECT)
     : ok("providers", `connected: ${connected.join(", ")} (asked ${read.origin})`)
+}
+
+/**
+ * Where the prices of `omcm stats` and the savings come from: OpenCode's catalog (read now, or as saved: stale after
+ * a week), Claude's from its `anthropic` entry when it has one, else omcm's built-in table.
+ */
+export const pricesCheck = (saved: OpencodeCatalog | undefined, read: CatalogRead, now: number): Check => {
+  const claude = (catalog: OpencodeCatalog) =>
+    [...catalog.providers, ...(catalog.priceOnly ?? [])].some((p) => p.id === "anthropic" && p.models.some((m) => m.cost !== null))
+      ? "Claude's from its anthropic entry"
+      : "Claude's from omcm's built-in table (the catalog has no anthropic entry)"
+  if (read._tag === "Read") {
+    const was = saved === undefined ? "" : `; the saved one was ${formatSpan(now - Date.parse(saved.fetchedAt))} old`
+    return ok("prices", `from OpenCode's catalog, read now; ${claude(read.catalog)}${was}`)
+  }
+  const refresh = "omcm models (a running pool daemon re-reads the catalog every hour)"
+  if (saved === undefined) return warn("prices", "no OpenCode catalog saved: costs come from omcm's built-in table", refresh)
+  const freshness = priceFreshness(saved, now)
+  const age = `saved ${saved.fetchedAt.slice(0, 16).replace("T", " ")} UTC, ${formatSpan(freshness.ageMs ?? 0)} ago`
+  return freshness.stale
+    ? warn("prices", `from OpenCode's catalog ${age}: older than ${CATALOG_STALE_AFTER_MS / 86_400_000} days, prices may have changed`, refresh)
+    : ok("prices", `from OpenCode's catalog ${age}; ${claude(saved)}`)
 }
 
 /** One tier: its models resolve against the catalog to at least one usable model; fixed ids that do not are named. */

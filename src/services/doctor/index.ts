@@ -15,6 +15,7 @@ export {
   modesCheck,
   nodeCheck,
   opencodeCheck,
+  pricesCheck,
   providersCheck,
   statuslineCheck,
   SUPPORTED_OPENCODE,
