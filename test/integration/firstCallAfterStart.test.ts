@@ -3,8 +3,8 @@ import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { startSimulatedModel } from "../../src/simulated/openaiCompatible"
 import { runOmcm, runOmcmAsync } from "../support/cli"
-import { opencodePids, simulatedPoolConfig } from "../support/poolFixture"
-import { makeTempHome, type TempHome } from "../support/tempHome"
+import { opencodePidsUnder, simulatedPoolConfig } from "../support/poolFixture"
+import { makeTempHome } from "../support/tempHome"
 
 // The first hulw call of a session, right after the SessionStart hook launched the pool daemon: it waits for that
 // daemon and is delegated on it, every time (it used to start a server of its own on the daemon's port now and then,
@@ -14,15 +14,6 @@ const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-const serversOf = (h: TempHome) =>
-  opencodePids().filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/environ`, "utf8").includes(h.root)
-    } catch {
-      return false
-    }
-  })
 
 const RUNS = 10
 
@@ -37,7 +28,7 @@ describe("the first delegation right after SessionStart", () => {
       const env = { ...rest, OMCM_RELAY_TRACE: "1" }
       const stop = async () => {
         await runOmcmAsync(["pool", "stop"], h.env)
-        for (const pid of serversOf(h)) process.kill(pid, "SIGKILL")
+        for (const pid of opencodePidsUnder(h.root)) process.kill(pid, "SIGKILL")
         h.cleanup()
       }
       h.writeConfig(simulatedPoolConfig(h, model))
@@ -62,7 +53,7 @@ describe("the first delegation right after SessionStart", () => {
             : `run ${run}: reason ${JSON.stringify(reason.slice(0, 120))}, daemon ${JSON.stringify(status)}`
         )
         // no server but the daemon's ever ran for this session
-        expect(serversOf(h)).toHaveLength(status.servers?.length ?? 0)
+        expect(opencodePidsUnder(h.root)).toHaveLength(status.servers?.length ?? 0)
       } finally {
         await stop()
       }

@@ -3,24 +3,14 @@ import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { startSimulatedModel } from "../../src/simulated/openaiCompatible"
 import { OMCM_BIN, runOmcm, runOmcmAsync } from "../support/cli"
-import { isAlive, opencodePids, simulatedPoolConfig } from "../support/poolFixture"
-import { makeTempHome, type TempHome } from "../support/tempHome"
+import { isAlive, opencodePidsUnder, simulatedPoolConfig } from "../support/poolFixture"
+import { makeTempHome } from "../support/tempHome"
 import { waitFor } from "../support/waitFor"
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-/** opencode processes started for this temp home (their XDG data dir is under it) */
-const serversOf = (h: TempHome) =>
-  opencodePids().filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/environ`, "utf8").includes(h.root)
-    } catch {
-      return false
-    }
-  })
 
 /** the pool watchdogs (`node -e ...`) of the pools of process `owner` */
 const watchdogsOf = (owner: number) =>
@@ -38,7 +28,7 @@ const setup = async () => {
   const model = await startSimulatedModel({})
   cleanups.push(async () => {
     await runOmcmAsync(["pool", "stop"], h.env)
-    for (const pid of serversOf(h)) process.kill(pid, "SIGKILL")
+    for (const pid of opencodePidsUnder(h.root)) process.kill(pid, "SIGKILL")
     await model.close()
     h.cleanup()
   })
@@ -86,7 +76,7 @@ describe("omcm pool daemon", () => {
     expect(stop.status).toBe(0)
     expect(isAlive(daemonPid)).toBe(false)
     expect(await waitUntil(() => !isAlive(serverPid), 5_000)).toBe(true)
-    expect(serversOf(h)).toEqual([])
+    expect(opencodePidsUnder(h.root)).toEqual([])
     expect(fs.existsSync(h.paths.daemonFile)).toBe(false)
     expect(runOmcm(["pool", "status"], h.env).stdout).toContain("not running")
   }, 240_000)
@@ -149,7 +139,7 @@ describe("omcm pool daemon", () => {
 
     // then nothing: it stops, servers and state file included
     expect(await waitUntil(() => !isAlive(status.pid), (idleSeconds + 15) * 1000)).toBe(true)
-    expect(await waitUntil(() => serversOf(h).length === 0, 5_000)).toBe(true)
+    expect(await waitUntil(() => opencodePidsUnder(h.root).length === 0, 5_000)).toBe(true)
     expect(fs.existsSync(h.paths.daemonFile)).toBe(false)
     expect(fs.readFileSync(path.join(h.paths.logDir, "daemon.log"), "utf8")).toContain("no request for 0.1 minute(s); stopping")
 
@@ -216,7 +206,7 @@ describe("omcm pool daemon", () => {
     expect(await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 3 * healthIntervalSeconds * 1000)).toBe(true)
     // one health interval, with a margin for a loaded machine's scheduling
     expect(Date.now() - killedAt).toBeLessThan((healthIntervalSeconds + 2) * 1000)
-    expect(serversOf(h)).toEqual([])
+    expect(opencodePidsUnder(h.root)).toEqual([])
     expect(await waitUntil(() => watchdogsOf(status.pid).length === 0, 5_000)).toBe(true)
     const after = runOmcm(["pool", "status"], h.env).stdout
     expect(after).toContain("not running")
@@ -247,7 +237,7 @@ describe("omcm pool daemon", () => {
     expect(await waitUntil(() => !isAlive(next.pid), 5_000)).toBe(true)
     const stop = await runOmcmAsync(["pool", "stop"], h.env)
     expect(stop.stdout).toContain("stopped 1 server(s) left by a dead one")
-    expect(await waitUntil(() => serversOf(h).length === 0, 5_000)).toBe(true)
+    expect(await waitUntil(() => opencodePidsUnder(h.root).length === 0, 5_000)).toBe(true)
   }, 240_000)
 
   it("config.json edited while the daemon runs: the worker limit applies at once, pool settings wait for a restart, and both are said", async () => {
@@ -287,7 +277,7 @@ describe("omcm pool daemon", () => {
     const detached = await runOmcmAsync(["pool", "start", "--detach"], env, { cwd })
     expect(detached.status).toBe(1)
     expect(detached.stderr).toContain("opencode binary not found")
-    expect(serversOf(h)).toEqual([])
+    expect(opencodePidsUnder(h.root)).toEqual([])
     expect(runOmcm(["pool", "status"], h.env).stdout).toContain("not running")
   }, 120_000)
 
@@ -297,7 +287,7 @@ describe("omcm pool daemon", () => {
     expect(r.status).toBe(0)
     expect(r.stdout).toContain("Simulated reply (gpt-5.2-codex): list the files")
     expect(r.stdout).toMatch(/── OpenCode openai\/gpt-5\.2-codex · .* tokens .* · in-process pool/)
-    expect(serversOf(h)).toEqual([])
+    expect(opencodePidsUnder(h.root)).toEqual([])
     const bad = runOmcm(["run", "x", "--model", "gpt"], h.env)
     expect(bad.status).toBe(2)
     expect(bad.stderr.trim()).toBe(`omcm: --model: expected provider/model, got "gpt"`)

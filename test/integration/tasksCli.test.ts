@@ -4,22 +4,12 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type StartedSimulatedModel, startSimulatedModel } from "../../src/simulated/openaiCompatible"
 import { runOmcm, runOmcmAsync } from "../support/cli"
-import { opencodePids, simulatedPoolConfig } from "../support/poolFixture"
+import { opencodePidsUnder, simulatedPoolConfig } from "../support/poolFixture"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 
 let home: TempHome
 let model: StartedSimulatedModel
 let cwd: string
-
-/** opencode servers started for this temp home (their environment points under it) */
-const serversOfHome = () =>
-  opencodePids().filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/environ`, "utf8").includes(home.root)
-    } catch {
-      return false
-    }
-  })
 
 beforeAll(async () => {
   home = makeTempHome("omcm-tasks-")
@@ -29,7 +19,7 @@ beforeAll(async () => {
   fs.mkdirSync(cwd, { recursive: true })
 })
 afterAll(async () => {
-  for (const pid of serversOfHome()) process.kill(pid, "SIGKILL")
+  for (const pid of opencodePidsUnder(home.root)) process.kill(pid, "SIGKILL")
   await model.close()
   home.cleanup()
 })
@@ -176,7 +166,7 @@ describe("omcm tasks run (simulated model, real OpenCode pool)", () => {
     expect(recorded.filter((e) => e.kind === "routing").map((e) => e.agent).sort()).toEqual(["executor", "explore", "writer"])
     expect(recorded.filter((e) => e.kind === "call").every((e) => e.success === 1)).toBe(true)
     // the pool lived for the run only
-    expect(serversOfHome()).toEqual([])
+    expect(opencodePidsUnder(home.root)).toEqual([])
   }, 180_000)
 
   it("prints each task as it finishes and a table; a failed task skips its dependents and exits 1", async () => {
