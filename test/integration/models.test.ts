@@ -1,12 +1,9 @@
 // The default model selectors against the real catalog of the pinned OpenCode (node_modules/.bin/opencode, 1.18.33):
 // servers started with NO config overrides (the catalog compiled into the binary, offline flags, a temporary home),
 // fake provider keys in their environment so that OpenCode counts those providers as connected. No model is called.
-import { Command } from "@effect/platform"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
-import { Duration, Effect, Either, Exit, Layer, Option, Schedule, Scope, Stream } from "effect"
-import * as crypto from "node:crypto"
+import { Duration, Effect, Either, Exit, Layer, Scope } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { defaultConfig } from "../../src/domain/defaults"
@@ -16,58 +13,25 @@ import { explicitIds, resolveTiers } from "../../src/services/models/modelSelect
 import { OPENCODE_OFFLINE_FLAGS, opencodeServeEnv } from "../../src/services/pool/opencodeEnv"
 import { OpenCodeClient } from "../../src/services/pool/OpenCodeClient"
 import { runOmcm, runOmcmAsync } from "../support/cli"
-import { freePort, OPENCODE_BIN } from "../support/opencodeServer"
+import { startOpencodeServe } from "../support/opencodeServer"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 
 /** the variables OpenCode 1.18.33 reads the keys from (`env` of its openai and google providers in GET /provider) */
 const OPENAI_KEY = { OPENAI_API_KEY: "sk-omcm-test-not-a-real-key" }
 const GOOGLE_KEY = { GOOGLE_GENERATIVE_AI_API_KEY: "omcm-test-not-a-real-key" }
 
-interface PlainServer {
-  readonly baseUrl: string
-  readonly password: string
-  readonly directory: string
-}
-
 const Deps = Layer.mergeAll(NodeContext.layer, OpenCodeClient.layerWithoutDependencies.pipe(Layer.provide(NodeHttpClient.layer)))
 
 /** `opencode serve` as it comes: no OPENCODE_CONFIG_CONTENT, its own temporary home, the given keys in its environment */
 const startPlainServer = (keys: Readonly<Record<string, string>>) =>
-  Effect.gen(function*() {
-    const client = yield* OpenCodeClient
-    const root = yield* Effect.acquireRelease(
-      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "omcm-catalog-"))),
-      (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-    )
-    const directory = path.join(root, "project")
-    fs.mkdirSync(directory)
-    const password = crypto.randomBytes(12).toString("hex")
-    const port = yield* freePort
+  startOpencodeServe({
     // nothing of the developer's environment: no real key, no OpenCode config of theirs
-    const env = opencodeServeEnv({ password, xdgRoot: root, base: { PATH: process.env.PATH ?? "" }, extra: keys })
-    const proc = yield* Command.start(
-      Command.make(OPENCODE_BIN, "serve", "--port", String(port), "--hostname", "127.0.0.1").pipe(
-        Command.env(env),
-        Command.workingDirectory(directory)
-      )
-    )
-    yield* Effect.addFinalizer(() =>
-      proc.kill("SIGTERM").pipe(
-        Effect.timeoutOption(Duration.seconds(2)),
-        Effect.flatMap(Option.match({ onNone: () => proc.kill("SIGKILL"), onSome: () => Effect.void })),
-        Effect.ignore
-      )
-    )
-    const log = fs.createWriteStream(path.join(root, "serve.log"))
-    yield* Effect.addFinalizer(() => Effect.sync(() => log.end()))
-    yield* Effect.forkScoped(Stream.runForEach(Stream.merge(proc.stdout, proc.stderr), (b) => Effect.sync(() => log.write(b))))
-    const server = { baseUrl: `http://127.0.0.1:${port}`, password }
-    yield* client.health(server, { timeoutMs: 300 }).pipe(Effect.retry(Schedule.spaced(Duration.millis(100))), Effect.timeout(Duration.seconds(90)))
-    return { ...server, directory } satisfies PlainServer
+    env: ({ password, root }) => opencodeServeEnv({ password, xdgRoot: root, base: { PATH: process.env.PATH ?? "" }, extra: keys }),
+    startTimeout: Duration.seconds(90)
   })
 
 /** `GET /provider`: every provider of the catalog (6 MB) */
-const getProviderList = async (server: PlainServer) => {
+const getProviderList = async (server: { readonly baseUrl: string; readonly password: string; readonly directory: string }) => {
   const response = await fetch(`${server.baseUrl}/provider?directory=${encodeURIComponent(server.directory)}`, {
     headers: { authorization: `Basic ${Buffer.from(`opencode:${server.password}`).toString("base64")}` },
     signal: AbortSignal.timeout(120_000)

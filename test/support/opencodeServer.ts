@@ -45,9 +45,20 @@ export const freePort: Effect.Effect<number> = Effect.async<number>((resume) => 
  * A real `opencode serve` on 127.0.0.1, in its own temporary HOME, configured to talk only to a simulated model.
  * Ready when `/global/health` answers. Closing the scope stops it: SIGTERM, up to 2 s, then SIGKILL.
  */
-export const startOpencodeServer = (
-  options: StartOptions
-): Effect.Effect<OpencodeTestServerShape, OpencodeServerStartError, Scope.Scope | CommandExecutor.CommandExecutor | OpenCodeClient> =>
+export const startOpencodeServer = (options: StartOptions) =>
+  startOpencodeServe({
+    env: ({ password, root }) => {
+      const config = simulatedOpencodeConfig({ baseUrl: options.modelBaseUrl, providers: options.providers })
+      return opencodeServeEnv({ password, xdgRoot: root, extra: { OPENCODE_CONFIG_CONTENT: JSON.stringify(config) } })
+    },
+    startTimeout: options.startTimeout
+  })
+
+/** `opencode serve` in a temporary HOME with the environment `env` gives it (its password and that HOME's root). */
+export const startOpencodeServe = (options: {
+  readonly env: (server: { readonly password: string; readonly root: string }) => Record<string, string>
+  readonly startTimeout?: Duration.DurationInput | undefined
+}): Effect.Effect<OpencodeTestServerShape, OpencodeServerStartError, Scope.Scope | CommandExecutor.CommandExecutor | OpenCodeClient> =>
   Effect.gen(function*() {
     const client = yield* OpenCodeClient
     const root = yield* Effect.acquireRelease(
@@ -58,8 +69,7 @@ export const startOpencodeServer = (
     fs.mkdirSync(directory)
     const password = crypto.randomBytes(12).toString("hex")
     const port = yield* freePort
-    const config = simulatedOpencodeConfig({ baseUrl: options.modelBaseUrl, providers: options.providers })
-    const env = opencodeServeEnv({ password, xdgRoot: root, extra: { OPENCODE_CONFIG_CONTENT: JSON.stringify(config) } })
+    const env = options.env({ password, root })
 
     const command = Command.make(OPENCODE_BIN, "serve", "--port", String(port), "--hostname", "127.0.0.1").pipe(
       Command.env(env),
