@@ -117,7 +117,7 @@ export const formatHud = (parts: {
 
 /** what is left of Unicode once the glyphs are ASCII (a notice's own arrows and dots) */
 const toPlain = (text: string): string =>
-  text.replaceAll("│", "|").replaceAll("→", "->").replaceAll("·", "-").replaceAll("⚠", "!").replaceAll("—", "-")
+  text.replaceAll("│", "|").replaceAll("→", "->").replaceAll("·", "-").replaceAll("⚠", "!").replaceAll("—", "-").replaceAll("≈", "~")
 
 /** how long the statusline mentions a corrupt database that was moved aside */
 export const RECOVERY_NOTICE_MS = 24 * 60 * 60_000

@@ -92,5 +92,11 @@ describe("statusline", () => {
     })
     expect(line).toBe("omcm | Claude 10% (5h 10% resets 1h - wk ?) | mode ulw | last executor -> openai/gpt-6-sol | delegated 1 -> OpenCode - saved 1.5k tok | ! omcm.db was corrupt")
     expect(/[^\x20-\x7e]/.test(line)).toBe(false)
+    const spared = { points: 9.2, pointsPerUsd: 5, measuredUsd: 4, measuredPoints: 20, savedUsd: 1.84, windowStart: 0 }
+    const withSpared = formatHud({
+      cache: Option.some({ updatedAt: 0, fiveHour: { percent: 10, resetsAt: 3_600_000 }, sevenDay: null }),
+      mode: "ulw", last: Option.none(), now: 0, plain: true, forecasts: { spared }
+    })
+    expect(withSpared).toBe("omcm | Claude 10% (5h 10% resets 1h, spared ~9% of 5h - wk ?) | mode ulw | no routing yet")
   })
 })
