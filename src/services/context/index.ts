@@ -2,4 +2,6 @@ export { ContextBuilder, type ContextBuilderOptions, type ContextBuilderShape, h
 export { type BuildContextInput, type HandoffContext, HandoffInputInvalid, HandoffReadError, HandoffWriteError } from "./handoff"
 export { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
 export { redactContext } from "./redactContext"
-export { ContextSynchronizer, type ContextSynchronizerShape, makeContextSynchronizer, type PushedContext } from "./ContextSynchronizer"
+export { type FileChange } from "./gitStatus"
+export { extractNotes, type SessionNotes } from "./sessionNotes"
+export { type Located, readTranscript, type TranscriptFacts } from "./transcript"

@@ -1,0 +1,1 @@
+export { ContextSynchronizer, type ContextSynchronizerShape, makeContextSynchronizer, type PushedContext } from "./ContextSynchronizer"
