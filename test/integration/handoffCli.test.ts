@@ -107,7 +107,7 @@ describe("omcm handoff", () => {
     expect(context.todos.inProgress).toEqual(["Implement session management"])
     expect(context.files.modified).toEqual(["src/auth.ts", "src/auth/login.ts", "src/auth/signup.ts", "src/middleware/auth.ts"])
     expect(context.files.referenced).toEqual(["package.json"])
-    expect(context.decisions.recent[0]).toEqual({ text: "I'll use JWT tokens for authentication, signed with HS256.", source: `transcript ${newest} line 12` })
+    expect(context.decisions.recent[0]).toEqual({ text: "I'll use JWT tokens for authentication, signed with HS256.", source: `transcript ${newest} line 12 (deterministic)` })
     expect(context.meta.transcript).toBe(newest)
 
     const given = omcm(["handoff", "--json", "--task", "Only this", "--transcript", path.join(folder, "older.jsonl")])
