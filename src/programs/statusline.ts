@@ -18,6 +18,7 @@ import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
 import { type LastExecutor, MetricsCollector, type SessionSummary, shortEstimate } from "../services/tracker"
 import { formatSpan, formatTokens } from "../lib/format"
+import { autoHandoffLine } from "./autoHandoffLine"
 
 const twoDigits = (n: number) => String(n).padStart(2, "0")
 
@@ -180,7 +181,8 @@ export const statuslineLine = (text: string, env: NodeJS.ProcessEnv = process.en
   }).pipe(Effect.orElseSucceed(() => undefined))
   const recovery = yield* Effect.flatMap(Store, (store) => store.lastRecovery).pipe(Effect.orElseSucceed(() => Option.none()))
   const now = yield* Clock.currentTimeMillis
-  const notice = recoveryNotice(recovery, now)
+  const handoff = yield* autoHandoffLine(sessionId, Option.getOrUndefined(Option.flatMapNullable(input, (i) => i.workspace?.current_dir)))
+  const notice = [recoveryNotice(recovery, now), handoff].filter((n) => n !== undefined).join(" │ ") || undefined
   const forecast = (window: UsageWindow) =>
     history.since(window, now - WINDOW_MS[window]).pipe(Effect.map((samples) => forecastWindow(samples, now)), Effect.orElseSucceed(() => null))
   const forecasts = { fiveHour: yield* forecast("5h"), sevenDay: yield* forecast("wk") }

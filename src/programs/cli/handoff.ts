@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as path from "node:path"
-import { type BuildContextInput, ContextBuilder, HandoffReadError, handoffFiles, redactContext } from "../../services/context"
+import { type BuildContextInput, ContextBuilder, DEFAULT_HANDOFF_TASK, HandoffReadError, handoffFiles, redactContext } from "../../services/context"
 import { Config } from "../../services/config"
 import { InputError } from "../../domain/errors"
 import { ConfigLive, StateLive, UsageLive } from "../../layers/core"
@@ -43,8 +43,6 @@ export class NoHandoff extends Data.TaggedError("NoHandoff")<{ readonly dir: str
 
 const DEFAULT_SUMMARY_TIMEOUT_SECONDS = 15
 
-const DEFAULT_TASK = "Continue the work in progress in this project (see the modified files)."
-
 /** Build the handoff context of the current directory and write `.omcm/handoff/context.md` and `.json`. */
 export const writeHandoffProgram = (args: HandoffArgs) =>
   Effect.gen(function*() {
@@ -53,7 +51,7 @@ export const writeHandoffProgram = (args: HandoffArgs) =>
     const given = Option.map(args.task, (t) => t.trim())
     if (Option.isSome(given) && given.value.length === 0) return yield* new InputError({ message: "--task: expected a non-empty task" })
     // no --task: the transcript's prompts, else the task the session's keyword prompt gave
-    const fallback = Option.getOrElse(Option.flatMapNullable(session, (s) => s.task), () => DEFAULT_TASK)
+    const fallback = Option.getOrElse(Option.flatMapNullable(session, (s) => s.task), () => DEFAULT_HANDOFF_TASK)
     const goal = Option.match(args.goal, { onNone: () => ({}), onSome: (goal) => ({ goal }) })
     const usage = yield* Effect.flatMap(ClaudeUsage, (u) => u.current())
     const input: BuildContextInput = {

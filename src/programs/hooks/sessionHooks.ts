@@ -1,3 +1,4 @@
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import {
@@ -5,11 +6,14 @@ import {
   type SessionStartInput,
   type StopInput,
   addContext,
-  type HookOutput
+  describeFailure,
+  type HookOutput,
+  recordFailure
 } from "../../services/claude-code"
 import { ClaudeUsage, Sessions } from "../../services/router"
 import { findRunningDaemon, readLaunchState } from "../../services/daemon"
 import { Paths } from "../../services/config"
+import { autoHandoff } from "./autoHandoff"
 import { ensureDaemon } from "./ensureDaemon"
 import { takePulledHandoff } from "./pulledHandoff"
 
@@ -54,9 +58,18 @@ export const sessionStart = (input: typeof SessionStartInput.Type) =>
     ))
   })
 
-/** Stop: the turn ended; keep the session fresh. SessionEnd: close its records. */
+/**
+ * Stop: the turn ended; keep the session fresh, and in ulw past heavyThreshold write the handoff (its failure is
+ * logged and changes nothing else). SessionEnd: close its records.
+ */
 export const stop = (input: typeof StopInput.Type) =>
-  Effect.flatMap(Sessions, (s) => s.start(input.session_id, input.cwd)).pipe(Effect.as(Option.none<HookOutput>()))
+  Effect.gen(function*() {
+    yield* Effect.flatMap(Sessions, (s) => s.start(input.session_id, input.cwd))
+    yield* autoHandoff(input).pipe(
+      Effect.catchAllCause((cause) => recordFailure("stop", input.session_id, `automatic handoff: ${describeFailure(Cause.squash(cause))}`))
+    )
+    return Option.none<HookOutput>()
+  })
 
 export const sessionEnd = (input: typeof SessionEndInput.Type) =>
   Effect.flatMap(Sessions, (s) => s.end(input.session_id)).pipe(Effect.as(Option.none<HookOutput>()))
