@@ -34,9 +34,20 @@ describe("the recorded handoff", () => {
       const one = yield* handoffs.read("s-1")
       const other = yield* handoffs.read("s-2")
       yield* handoffs.forget("s-1")
-      return { one, other, after: yield* handoffs.read("s-1") }
+      const after = yield* handoffs.read("s-1")
+      yield* handoffs.record("old", { ...handoff, at: 10 })
+      yield* handoffs.record("new", { ...handoff, at: 30 })
+      const cleared = yield* handoffs.clearStale(20)
+      return { one, other, after, cleared, old: yield* handoffs.read("old"), kept: yield* handoffs.read("new") }
     }).pipe(Effect.provide(Store.layerInMemory)))
-    expect(got).toEqual({ one: Option.some(handoff), other: Option.none(), after: Option.none() })
+    expect(got).toEqual({
+      one: Option.some(handoff),
+      other: Option.none(),
+      after: Option.none(),
+      cleared: 1,
+      old: Option.none(),
+      kept: Option.some({ ...handoff, at: 30 })
+    })
   })
   it("is shown relative to the statusline's directory when inside it", () => {
     expect(autoHandoffNotice(handoff, "/p")).toBe("handoff at 92%: .omcm/handoff/context.md · continue in OpenCode: omcm handoff --to opencode --open")

@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import {
@@ -13,6 +14,8 @@ import {
 import { ClaudeUsage, Sessions } from "../../services/router"
 import { findRunningDaemon, readLaunchState } from "../../services/daemon"
 import { Paths } from "../../services/config"
+import { makeAutoHandoffs } from "../../services/context"
+import { Store } from "../../services/store"
 import { autoHandoff } from "./autoHandoff"
 import { ensureDaemon } from "./ensureDaemon"
 import { takePulledHandoff } from "./pulledHandoff"
@@ -28,6 +31,7 @@ export const sessionStart = (input: typeof SessionStartInput.Type) =>
     const sessions = yield* Sessions
     const paths = yield* Paths
     yield* sessions.clearStale(STALE_SESSION_MS)
+    yield* makeAutoHandoffs(yield* Store).clearStale((yield* Clock.currentTimeMillis) - STALE_SESSION_MS)
     if (input.source === "startup" || input.source === "clear" || input.source === undefined) {
       yield* sessions.setMode(input.session_id, { mode: "off", autopilot: false, task: null }, input.cwd)
     } else {

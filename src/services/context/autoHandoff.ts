@@ -60,7 +60,11 @@ export const makeAutoHandoffs = (store: Context.Tag.Service<Store>) => ({
   forget: (sessionId: string): Effect.Effect<void, StateError> =>
     store.use("forget the automatic handoff", (db) => {
       db.prepare("DELETE FROM meta WHERE key = ?").run(keyOf(sessionId))
-    })
+    }),
+  /** forget the records written before `before` (ms), with the sessions they belong to */
+  clearStale: (before: number): Effect.Effect<number, StateError> =>
+    store.use("forget old automatic handoffs", (db) =>
+      db.prepare("DELETE FROM meta WHERE key LIKE 'handoff.auto:%' AND updated_at < ?").run(before).changes)
 })
 export type AutoHandoffs = ReturnType<typeof makeAutoHandoffs>
 
