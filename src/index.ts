@@ -145,18 +145,15 @@ export {
   ContextBuilder,
   type ContextBuilderOptions,
   type ContextBuilderShape,
-  ContextSynchronizer,
-  type ContextSynchronizerShape,
   type HandoffContext,
   HandoffInputInvalid,
   HandoffReadError,
   HandoffWriteError,
-  makeContextSynchronizer,
-  type PushedContext,
   redactContext,
   serializeContextToJSON,
   serializeContextToMarkdown
 } from "./services/context"
+export { ContextSynchronizer, type ContextSynchronizerShape, makeContextSynchronizer, type PushedContext } from "./services/context-sync"
 
 // task lists and their execution
 export {

@@ -20,6 +20,7 @@ import { decodeUnknown, parseJson } from "../lib/jsonFile"
 import { readStdin } from "../lib/stdin"
 import { type LastExecutor, MetricsCollector, type SessionSummary, shortEstimate } from "../services/tracker"
 import { formatSpan, formatTokens } from "../lib/format"
+import { autoHandoffLine } from "./autoHandoffLine"
 import { windowSparedNow } from "./windowSparedNow"
 
 const twoDigits = (n: number) => String(n).padStart(2, "0")
@@ -192,7 +193,8 @@ export const statuslineLine = (text: string, env: NodeJS.ProcessEnv = process.en
   }).pipe(Effect.orElseSucceed(() => undefined))
   const recovery = yield* Effect.flatMap(Store, (store) => store.lastRecovery).pipe(Effect.orElseSucceed(() => Option.none()))
   const now = yield* Clock.currentTimeMillis
-  const notice = recoveryNotice(recovery, now)
+  const handoff = yield* autoHandoffLine(sessionId, Option.getOrUndefined(Option.flatMapNullable(input, (i) => i.workspace?.current_dir)))
+  const notice = [recoveryNotice(recovery, now), handoff].filter((n) => n !== undefined).join(" │ ") || undefined
   const samples = (window: UsageWindow) => history.since(window, now - WINDOW_MS[window]).pipe(Effect.orElseSucceed(() => []))
   const fiveHour = yield* samples("5h")
   const spared = yield* windowSparedNow(history, collector, fiveHour, now).pipe(Effect.orElseSucceed(() => null))

@@ -99,7 +99,7 @@ describe("omcm handoff", () => {
     fs.utimesSync(path.join(folder, "older.jsonl"), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000))
     write("src/auth.ts", "changed\n")
 
-    const r = omcm(["handoff", "--json"])
+    const r = omcm(["handoff", "--json", "--no-summary"])
     expect(r.stderr).toBe("")
     expect(r.status).toBe(0)
     const { context } = JSON.parse(r.stdout)
@@ -107,10 +107,10 @@ describe("omcm handoff", () => {
     expect(context.todos.inProgress).toEqual(["Implement session management"])
     expect(context.files.modified).toEqual(["src/auth.ts", "src/auth/login.ts", "src/auth/signup.ts", "src/middleware/auth.ts"])
     expect(context.files.referenced).toEqual(["package.json"])
-    expect(context.decisions.recent[0]).toEqual({ text: "I'll use JWT tokens for authentication, signed with HS256.", source: `transcript ${newest} line 12` })
+    expect(context.decisions.recent[0]).toEqual({ text: "I'll use JWT tokens for authentication, signed with HS256.", source: `transcript ${newest} line 12 (deterministic)` })
     expect(context.meta.transcript).toBe(newest)
 
-    const given = omcm(["handoff", "--json", "--task", "Only this", "--transcript", path.join(folder, "older.jsonl")])
+    const given = omcm(["handoff", "--json", "--no-summary", "--task", "Only this", "--transcript", path.join(folder, "older.jsonl")])
     expect(JSON.parse(given.stdout).context.task.description).toBe("Only this")
     const missing = omcm(["handoff", "--transcript", "nope.jsonl"])
     expect(missing.status).not.toBe(0)
@@ -129,7 +129,7 @@ describe("omcm handoff", () => {
       { content: "Run the suite", status: "completed", activeForm: "Running the suite", id: "1" },
       { content: "Fix the flaky test", status: "in_progress", activeForm: "Fixing", id: "2" }
     ]))
-    const { context } = JSON.parse(omcm(["handoff", "--json"]).stdout)
+    const { context } = JSON.parse(omcm(["handoff", "--json", "--no-summary"]).stdout)
     expect(context.task.description).toBe("Fix the tests")
     expect(context.todos).toEqual({ pending: [], inProgress: ["Fix the flaky test"], completed: ["Run the suite"] })
     expect(context.meta.sources.todos).toBe(`Claude Code todo file ${todoFile}`)

@@ -3,6 +3,7 @@ import * as path from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { startSimulatedModel, type StartedSimulatedModel } from "../../src/simulated/openaiCompatible"
 import { runOmcm, runOmcmAsync } from "../support/cli"
+import { OPENCODE_BIN } from "../support/opencodeServer"
 import { simulatedPoolConfig } from "../support/poolFixture"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 
@@ -68,6 +69,28 @@ describe("omcm handoff with OpenCode", () => {
     const second = JSON.parse(start("s-2").stdout).hookSpecificOutput.additionalContext as string
     expect(second).not.toContain("Task Handoff Context")
     expect(fs.existsSync(pulledFile)).toBe(false)
+  }, 240_000)
+
+  it("--open starts OpenCode's terminal UI on the pushed session, in the project, and returns when it exits", async () => {
+    // the configured opencode: the real one for `serve`, a recorder of its arguments for anything else (the UI)
+    const record = path.join(home.root, "opencode-argv.json")
+    const fake = path.join(home.root, "opencode-wrapper")
+    fs.writeFileSync(
+      fake,
+      `#!/bin/sh\nif [ "$1" = serve ]; then exec '${OPENCODE_BIN}' "$@"; fi\n` +
+        `node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd() }))' '${record}' "$@"\n`,
+      { mode: 0o755 }
+    )
+    const r = await runOmcmAsync(
+      ["handoff", "--to", "opencode", "--open", "--task", "Implementing login functionality", "--json"],
+      { ...home.env, OMCM_OPENCODE_BIN: fake },
+      { cwd: project, timeoutMs: 120_000 }
+    )
+    expect(r.stderr).toBe("")
+    expect(r.status).toBe(0)
+    const { sessionId } = JSON.parse(r.stdout).opencode
+    expect(sessionId).toMatch(/^ses_/)
+    expect(JSON.parse(fs.readFileSync(record, "utf8"))).toEqual({ argv: [project, "--session", sessionId], cwd: project })
   }, 240_000)
 
   it("bad combinations are one line and exit 2", () => {

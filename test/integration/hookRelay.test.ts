@@ -1,4 +1,5 @@
 import * as fs from "node:fs"
+import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runOmcm, runOmcmAsync } from "../support/cli"
 import { makeTempHome, type TempHome } from "../support/tempHome"
@@ -66,6 +67,25 @@ describe("hook relay to the pool daemon", () => {
     expect(relayed.stdout).toMatch(/^omcm │ Claude 42% \(5h 42% resets \d+m · wk 10%\) │ mode hulw │ /)
     // a bad input still draws a line
     expect(runOmcm(["statusline"], home.env, "{ not json").stdout).toMatch(/^omcm │ /)
+  })
+
+  it("the Stop hook's automatic handoff (ulw, usage past heavyThreshold) is written by the daemon, and its statusline shows it", () => {
+    const project = path.join(home.root, "relay-project")
+    fs.mkdirSync(project, { recursive: true })
+    const transcript = path.join(home.root, "relay-session.jsonl")
+    const fixture = fs.readFileSync(path.resolve(__dirname, "../fixtures/transcripts/login-session.jsonl"), "utf8")
+    fs.writeFileSync(transcript, fixture.replaceAll("/opt/my-project", project))
+    const env = { OMCM_CLAUDE_USAGE: "95", OMCM_RELAY_TRACE: "1" }
+    const answered = `omcm relay: answered by the pool daemon (pid ${daemonPid})\n`
+    expect(hook("user-prompt-submit", { ...prompt("AH", "ulw: finish the login"), cwd: project }, env).stderr).toBe(answered)
+    const stop = hook("stop", { session_id: "AH", transcript_path: transcript, cwd: project, hook_event_name: "Stop", stop_hook_active: false }, env)
+    expect(stop).toMatchObject({ status: 0, stdout: "", stderr: answered })
+    const markdown = fs.readFileSync(path.join(project, ".omcm", "handoff", "context.md"), "utf8")
+    expect(markdown).toContain("## Current Task\nImplement the login functionality in src/auth")
+    expect(markdown).toContain("| Usage | 5-hour: 95%, Weekly: unknown |")
+    const line = runOmcm(["statusline"], { ...home.env, ...env }, JSON.stringify({ session_id: "AH", workspace: { current_dir: project } }))
+    expect(line.stderr).toBe(answered)
+    expect(line.stdout).toContain("handoff at 95%: .omcm/handoff/context.md · continue in OpenCode: omcm handoff --to opencode --open")
   })
 
   it("fails open on bad input, logging why", () => {

@@ -83,14 +83,14 @@ describe("assembleContext with a transcript", () => {
     })
     expect(context.files.modified).toEqual(["src/auth/login.ts", "src/auth/signup.ts", "src/middleware/auth.ts"])
     expect(context.files.referenced).toEqual(["package.json"])
-    expect(context.decisions.recent.map((d) => d.source)).toEqual(["transcript /c/t.jsonl line 12", "transcript /c/t.jsonl line 12"])
+    expect(context.decisions.recent.map((d) => d.source)).toEqual(["transcript /c/t.jsonl line 12 (deterministic)", "transcript /c/t.jsonl line 12 (deterministic)"])
     expect(context.meta.startTime).toBe("2026-01-28T06:00:00.000Z")
     expect(context.meta.transcript).toBe("/c/t.jsonl")
     expect(context.meta.sources).toEqual({
       task: "transcript /c/t.jsonl (user prompts, lines 4, 17)",
       todos: "transcript /c/t.jsonl (TodoWrite, line 20)",
       files: "git status; transcript /c/t.jsonl (Read, Edit and Write calls)",
-      notes: "transcript /c/t.jsonl (the model's sentences that state a choice or a finding)"
+      notes: "transcript /c/t.jsonl (deterministic: the model's sentences that state a choice or a finding)"
     })
   })
 

@@ -5,13 +5,15 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as path from "node:path"
-import { type BuildContextInput, ContextBuilder, HandoffReadError, handoffFiles, redactContext } from "../../services/context"
+import { type BuildContextInput, ContextBuilder, DEFAULT_HANDOFF_TASK, HandoffReadError, handoffFiles, redactContext } from "../../services/context"
 import { Config } from "../../services/config"
 import { InputError } from "../../domain/errors"
 import { ConfigLive, StateLive, UsageLive } from "../../layers/core"
 import { readTextIfExists } from "../../lib/jsonFile"
 import { PoolRuntimeLive } from "../../services/pool"
 import { ClaudeUsage, Sessions } from "../../services/router"
+import { NoteSummarizer } from "../../services/context-sync"
+import { summarizeNotes } from "./handoffNotes"
 import { openInOpencode, pullFromOpencode, pushToOpencode } from "./handoffOpencode"
 
 export interface HandoffArgs {
@@ -27,6 +29,10 @@ export interface HandoffArgs {
   /** read this OpenCode session back instead of writing a handoff */
   readonly from: Option.Option<"opencode">
   readonly session: Option.Option<string>
+  /** keep the deterministic decisions and learnings: no LOW-tier model call */
+  readonly noSummary: boolean
+  /** seconds the LOW-tier summary may take (default 15) */
+  readonly summaryTimeout: Option.Option<number>
 }
 
 export class NoHandoff extends Data.TaggedError("NoHandoff")<{ readonly dir: string }> {
@@ -35,7 +41,7 @@ export class NoHandoff extends Data.TaggedError("NoHandoff")<{ readonly dir: str
   }
 }
 
-const DEFAULT_TASK = "Continue the work in progress in this project (see the modified files)."
+const DEFAULT_SUMMARY_TIMEOUT_SECONDS = 15
 
 /** Build the handoff context of the current directory and write `.omcm/handoff/context.md` and `.json`. */
 export const writeHandoffProgram = (args: HandoffArgs) =>
@@ -45,7 +51,7 @@ export const writeHandoffProgram = (args: HandoffArgs) =>
     const given = Option.map(args.task, (t) => t.trim())
     if (Option.isSome(given) && given.value.length === 0) return yield* new InputError({ message: "--task: expected a non-empty task" })
     // no --task: the transcript's prompts, else the task the session's keyword prompt gave
-    const fallback = Option.getOrElse(Option.flatMapNullable(session, (s) => s.task), () => DEFAULT_TASK)
+    const fallback = Option.getOrElse(Option.flatMapNullable(session, (s) => s.task), () => DEFAULT_HANDOFF_TASK)
     const goal = Option.match(args.goal, { onNone: () => ({}), onSome: (goal) => ({ goal }) })
     const usage = yield* Effect.flatMap(ClaudeUsage, (u) => u.current())
     const input: BuildContextInput = {
@@ -64,16 +70,21 @@ export const writeHandoffProgram = (args: HandoffArgs) =>
     }
     const builder = yield* ContextBuilder
     const built = yield* builder.buildContext(input).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
+    const summarized = yield* summarizeNotes(built, {
+      summary: !args.noSummary,
+      timeoutMs: Option.getOrElse(args.summaryTimeout, () => DEFAULT_SUMMARY_TIMEOUT_SECONDS) * 1000
+    })
     const { config } = yield* Config
-    const { context } = yield* redactContext(config.delegation.redact, built).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
+    const { context } = yield* redactContext(config.delegation.redact, summarized.context).pipe(Effect.mapError((e) => new InputError({ message: e.message })))
     const written = yield* builder.writeHandoff(context)
     const pushed = Option.isSome(args.to) ? Option.some(yield* pushToOpencode(context)) : Option.none()
     const opencode = Option.map(pushed, ({ bin: _, ...session }) => session)
     yield* Console.log(
       args.json
-        ? JSON.stringify({ ...written, context, ...Option.match(opencode, { onNone: () => ({}), onSome: (o) => ({ opencode: o }) }) })
+        ? JSON.stringify({ ...written, context, notes: summarized.notes, ...Option.match(opencode, { onNone: () => ({}), onSome: (o) => ({ opencode: o }) }) })
         : [
           `omcm: handoff written to ${written.markdown} (and ${written.json}); ${context.files.modified.length} modified file(s), mode ${context.meta.mode ?? "unknown"}`,
+          ...(summarized.notes === null ? [] : [`omcm: decisions and learnings: ${summarized.notes.text}`]),
           ...Option.match(opencode, {
             onNone: () => [],
             onSome: (o) => [`omcm: OpenCode session ${o.sessionId} holds the handoff; continue there with: ${o.command}`]
@@ -89,6 +100,9 @@ export const handoffProgram = (args: HandoffArgs) =>
     if (Option.isNone(args.from)) {
       if (Option.isSome(args.session)) return yield* new InputError({ message: "<session>: only with --from opencode" })
       if (args.open && Option.isNone(args.to)) return yield* new InputError({ message: "--open: only with --to opencode" })
+      if (Option.isSome(args.summaryTimeout) && args.summaryTimeout.value <= 0) {
+        return yield* new InputError({ message: `--summary-timeout: expected a positive number of seconds, got ${args.summaryTimeout.value}` })
+      }
       return yield* writeHandoffProgram(args)
     }
     if (Option.isSome(args.to)) return yield* new InputError({ message: "--from and --to: give one of them" })
@@ -110,7 +124,7 @@ export const showHandoffProgram = Effect.gen(function*() {
   yield* Console.log(text.trimEnd())
 })
 
-const HandoffLive = Layer.mergeAll(ContextBuilder.layer, UsageLive, StateLive, ConfigLive, PoolRuntimeLive)
+const HandoffLive = Layer.mergeAll(ContextBuilder.layer, UsageLive, StateLive, ConfigLive, PoolRuntimeLive, NoteSummarizer.layer)
 
 const show = Command.make("show", {}, () => showHandoffProgram).pipe(
   Command.withDescription("Print the Markdown of the handoff written in the current directory")
@@ -133,6 +147,13 @@ export const handoffCommand = Command.make(
     open: Options.boolean("open").pipe(Options.withDescription("with --to opencode: open that session in OpenCode")),
     from: Options.choice("from", ["opencode"]).pipe(
       Options.withDescription("read an OpenCode session back into .omcm/handoff/from-opencode.md (the next Claude Code session gets it)"),
+      Options.optional
+    ),
+    noSummary: Options.boolean("no-summary").pipe(
+      Options.withDescription("keep the decisions and learnings picked from the transcript by rule: no LOW-tier model call")
+    ),
+    summaryTimeout: Options.integer("summary-timeout").pipe(
+      Options.withDescription(`seconds the LOW-tier model may take to summarise decisions and learnings (default ${DEFAULT_SUMMARY_TIMEOUT_SECONDS}; then the rule-based ones)`),
       Options.optional
     ),
     session: Args.text({ name: "session" }).pipe(Args.withDescription("the OpenCode session id, with --from opencode"), Args.optional)

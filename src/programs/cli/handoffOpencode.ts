@@ -3,13 +3,8 @@ import * as Command from "@effect/platform/Command"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Config, Paths } from "../../services/config"
-import {
-  ContextBuilder,
-  type ContextSynchronizer,
-  type HandoffContext,
-  makeContextSynchronizer,
-  type PushedContext
-} from "../../services/context"
+import { ContextBuilder, type HandoffContext } from "../../services/context"
+import { type ContextSynchronizer, makeContextSynchronizer, type PushedContext } from "../../services/context-sync"
 import { makeServerPool, OpenCodeClient, poolOptionsFromConfig } from "../../services/pool"
 
 /** The synchronizer on a one-server pool of this process for the project; the server stops when `use` is done. */

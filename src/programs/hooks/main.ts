@@ -12,6 +12,7 @@ import {
   SessionStartInput,
   StopInput,
   UserPromptSubmitInput,
+  describeFailure,
   recordFailure,
   type HookOutput
 } from "../../services/claude-code"
@@ -57,8 +58,7 @@ export const runHookText = (event: string, text: string): Effect.Effect<Option.O
     return yield* handler(input)
   })
 
-export const describeFailure = (error: unknown): string =>
-  error instanceof Error ? error.message : typeof error === "object" && error !== null && "message" in error ? String((error as { message: unknown }).message) : String(error)
+export { describeFailure } from "../../services/claude-code"
 
 /**
  * `omcm hook <event>`: one Claude Code hook call. Whatever happens inside omcm, the process exits 0 and prints

@@ -1,14 +1,10 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
-import * as path from "node:path"
-import { projectStateDir } from "../../services/config"
+import { handoffFiles } from "../../services/context"
 
-/**
- * `.omcm/handoff/from-opencode.md`, written by `omcm handoff --from opencode <session>` (services/context
- * `handoffFiles(project, "from-opencode")`; not imported here: that index brings the pool into the hook bundle)
- */
-const pulledFile = (cwd: string) => path.join(projectStateDir(cwd), "handoff", "from-opencode.md")
+/** `.omcm/handoff/from-opencode.md`, written by `omcm handoff --from opencode <session>` */
+const pulledFile = (cwd: string) => handoffFiles(cwd, "from-opencode").markdown
 
 /** Claude Code caps additionalContext at 8000 characters; the rest of the hook's text shares them */
 const MAX_CHARS = 7_000

@@ -1,3 +1,5 @@
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import {
@@ -5,11 +7,16 @@ import {
   type SessionStartInput,
   type StopInput,
   addContext,
-  type HookOutput
+  describeFailure,
+  type HookOutput,
+  recordFailure
 } from "../../services/claude-code"
 import { ClaudeUsage, Sessions } from "../../services/router"
 import { findRunningDaemon, readLaunchState } from "../../services/daemon"
 import { Paths } from "../../services/config"
+import { makeAutoHandoffs } from "../../services/context"
+import { Store } from "../../services/store"
+import { autoHandoff } from "./autoHandoff"
 import { ensureDaemon } from "./ensureDaemon"
 import { takePulledHandoff } from "./pulledHandoff"
 
@@ -24,6 +31,7 @@ export const sessionStart = (input: typeof SessionStartInput.Type) =>
     const sessions = yield* Sessions
     const paths = yield* Paths
     yield* sessions.clearStale(STALE_SESSION_MS)
+    yield* makeAutoHandoffs(yield* Store).clearStale((yield* Clock.currentTimeMillis) - STALE_SESSION_MS)
     if (input.source === "startup" || input.source === "clear" || input.source === undefined) {
       yield* sessions.setMode(input.session_id, { mode: "off", autopilot: false, task: null }, input.cwd)
     } else {
@@ -54,9 +62,18 @@ export const sessionStart = (input: typeof SessionStartInput.Type) =>
     ))
   })
 
-/** Stop: the turn ended; keep the session fresh. SessionEnd: close its records. */
+/**
+ * Stop: the turn ended; keep the session fresh, and in ulw past heavyThreshold write the handoff (its failure is
+ * logged and changes nothing else). SessionEnd: close its records.
+ */
 export const stop = (input: typeof StopInput.Type) =>
-  Effect.flatMap(Sessions, (s) => s.start(input.session_id, input.cwd)).pipe(Effect.as(Option.none<HookOutput>()))
+  Effect.gen(function*() {
+    yield* Effect.flatMap(Sessions, (s) => s.start(input.session_id, input.cwd))
+    yield* autoHandoff(input).pipe(
+      Effect.catchAllCause((cause) => recordFailure("stop", input.session_id, `automatic handoff: ${describeFailure(Cause.squash(cause))}`))
+    )
+    return Option.none<HookOutput>()
+  })
 
 export const sessionEnd = (input: typeof SessionEndInput.Type) =>
   Effect.flatMap(Sessions, (s) => s.end(input.session_id)).pipe(Effect.as(Option.none<HookOutput>()))

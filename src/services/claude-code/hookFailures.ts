@@ -20,3 +20,7 @@ export const recordFailure = (event: string, sessionId: string | undefined, why:
       }
     })
   })
+
+/** an error as one line of the log */
+export const describeFailure = (error: unknown): string =>
+  error instanceof Error ? error.message : typeof error === "object" && error !== null && "message" in error ? String((error as { message: unknown }).message) : String(error)

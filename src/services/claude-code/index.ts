@@ -1,6 +1,6 @@
 export { ClaudeSettings, makeClaudeSettings } from "./ClaudeSettings"
 export { InstallRecords } from "./InstallRecords"
-export { recordFailure } from "./hookFailures"
+export { describeFailure, recordFailure } from "./hookFailures"
 export {
   AgentToolInput,
   AgentToolResponse,

@@ -5,7 +5,9 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -81,6 +83,10 @@ export class ContextBuilder extends Context.Tag("omcm/ContextBuilder")<ContextBu
     Layer.effect(ContextBuilder, Effect.map(CommandExecutor.CommandExecutor, (executor) => makeContextBuilder(executor, options)))
 
   static readonly layer = ContextBuilder.layerWithoutDependencies().pipe(Layer.provide(NodeContext.layer))
+
+  /** with only what running git needs (a hook: the Stop hook's automatic handoff) */
+  static readonly layerLean = (options: ContextBuilderOptions = {}): Layer.Layer<ContextBuilder> =>
+    ContextBuilder.layerWithoutDependencies(options).pipe(Layer.provide(NodeCommandExecutor.layer), Layer.provide(NodeFileSystem.layer))
 }
 
 const isOmcmFile = (p: string) => p === ".omcm" || p.startsWith(".omcm/")

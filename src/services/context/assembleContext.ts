@@ -66,7 +66,7 @@ export const assembleContext = (input: typeof BuildContextInput.Type, found: Fou
     const r = relative(file)
     if (!referenced.includes(r) && !modified.includes(r)) referenced.push(r)
   }
-  const notes = facts === undefined ? { decisions: [], learnings: [] } : extractNotes(facts.said, (line) => `${where} line ${line}`)
+  const notes = facts === undefined ? { decisions: [], learnings: [] } : extractNotes(facts.said, (line) => `${where} line ${line} (deterministic)`)
   const gitSource = found.git === "ok" ? "git status" : found.git === "not-a-repository" ? "no git repository" : "git status unavailable"
   return Either.right({
     version: 1,
@@ -97,7 +97,7 @@ export const assembleContext = (input: typeof BuildContextInput.Type, found: Fou
           ? `Claude Code todo file ${todoFile.path}`
           : "none found",
         files: facts === undefined ? gitSource : `${gitSource}; ${where} (Read, Edit and Write calls)`,
-        notes: facts === undefined ? "given" : `${where} (the model's sentences that state a choice or a finding)`
+        notes: facts === undefined ? "given" : `${where} (deterministic: the model's sentences that state a choice or a finding)`
       }
     }
   })

@@ -128,6 +128,9 @@ export const BuildContextInput = Schema.Struct({
 })
 export type BuildContextInput = typeof BuildContextInput.Encoded
 
+/** the task of a handoff when none is given and the transcript has no prompt */
+export const DEFAULT_HANDOFF_TASK = "Continue the work in progress in this project (see the modified files)."
+
 export class HandoffInputInvalid extends Data.TaggedError("HandoffInputInvalid")<{ readonly message: string }> {}
 
 export class HandoffWriteError extends Data.TaggedError("HandoffWriteError")<{ readonly file: string; readonly message: string }> {}

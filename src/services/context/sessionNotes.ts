@@ -3,7 +3,7 @@
  * ("I'll use", "decided", "instead of") or a finding ("turns out", "the issue was", "requires"). Cheap and
  * predictable; it misses what is said in other words, and says where each item came from.
  */
-import type { Note } from "./handoff"
+import type { HandoffContext, Note } from "./handoff"
 import type { Located } from "./transcript"
 
 const DECISION =
@@ -48,3 +48,22 @@ export const extractNotes = (said: ReadonlyArray<Located>, where: (line: number)
   }
   return { decisions: decisions.slice(-MAX_EACH), learnings: learnings.slice(-MAX_EACH) }
 }
+
+/**
+ * The context with the session's notes replaced by `notes` (a model's summary of the same transcript); the notes the
+ * caller gave stay first. `source` says where the notes came from now (meta.sources.notes).
+ */
+export const withSessionNotes = (context: HandoffContext, notes: SessionNotes, source: string): HandoffContext => {
+  const given = (list: ReadonlyArray<Note>) => list.filter((n) => n.source === "given")
+  return {
+    ...context,
+    decisions: { recent: [...given(context.decisions.recent), ...notes.decisions], learnings: [...given(context.decisions.learnings), ...notes.learnings] },
+    meta: { ...context.meta, sources: context.meta.sources === null ? null : { ...context.meta.sources, notes: source } }
+  }
+}
+
+/** the context with `why` added to where its notes came from (why no summary replaced them) */
+export const notingSource = (context: HandoffContext, why: string): HandoffContext =>
+  context.meta.sources === null
+    ? context
+    : { ...context, meta: { ...context.meta, sources: { ...context.meta.sources, notes: `${context.meta.sources.notes}; ${why}` } } }

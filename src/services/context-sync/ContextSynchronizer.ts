@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import type { HandoffContext } from "./handoff"
+import type { HandoffContext } from "../context"
 import { contextOfSession, handoffNote, handoffTitle, openCommand } from "./opencodeContext"
 import { OpenCodeClient, type OpenCodeServer, type RequestError, type SessionRef } from "../pool"
 

@@ -3,11 +3,7 @@
  * context read back from a session (its task, TODO list, changed and read files, and what its model said).
  */
 import * as path from "node:path"
-import type { FileChange } from "./gitStatus"
-import type { HandoffContext } from "./handoff"
-import { serializeContextToMarkdown } from "./handoffMarkdown"
-import { extractNotes } from "./sessionNotes"
-import type { Located } from "./transcript"
+import { extractNotes, type FileChange, type HandoffContext, type Located, serializeContextToMarkdown } from "../context"
 import { type ChangedFile, filesOfToolParts, mergeChangedFiles, type RecordedMessage, type SessionTodo } from "../pool"
 
 const HANDOFF_TITLE = "# Task Handoff Context"
