@@ -1,8 +1,9 @@
+import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { type ChatRequest, startSimulatedModel, type StartedSimulatedModel } from "../../src/simulated/openaiCompatible"
-import { runOmcmAsync } from "../support/cli"
+import { runOmcm, runOmcmAsync } from "../support/cli"
 import { opencodePidsUnder, simulatedPoolConfig } from "../support/poolFixture"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 
@@ -39,6 +40,16 @@ afterEach(async () => {
 const digestRequests = () =>
   (model?.requests ?? []).filter((r) => r.url.endsWith("/chat/completions") && JSON.stringify(r.body).includes("Transcript digest"))
 
+/** the summary calls the tracker recorded */
+const summaryCalls = () => {
+  const db = new Database(home.paths.dbFile, { readonly: true })
+  try {
+    return db.prepare("SELECT * FROM events WHERE kind = 'call' AND source = 'handoff'").all() as ReadonlyArray<Record<string, unknown> & { input_tokens: number }>
+  } finally {
+    db.close()
+  }
+}
+
 const handoff = (transcript: string, ...extra: ReadonlyArray<string>) =>
   runOmcmAsync(["handoff", "--json", "--task", "Finish the login", "--transcript", transcript, ...extra], home.env, { cwd: project })
 
@@ -74,6 +85,14 @@ describe("omcm handoff's decisions and learnings", () => {
     expect(prompt).toContain("[line 4] user: Implement the login functionality")
     // the summary's session may run no tool
     expect((asked[0]!.body as { tools?: unknown }).tools ?? []).toEqual([])
+
+    // tracked like every call, as omcm's own cost: in the provider table, never in the savings
+    const calls = summaryCalls()
+    expect(calls).toMatchObject([{ source: "handoff", agent: "omcm-handoff-summary", tier: "LOW", target: "opencode", success: 1 }])
+    expect(calls[0]!.input_tokens).toBeGreaterThan(0)
+    const stats = JSON.parse(runOmcm(["stats", "--json"], home.env).stdout) as { providers: ReadonlyArray<{ name: string; calls: number }>; savings: { calls: number } }
+    expect(stats.providers.find((p) => p.name === LOW_MODEL.split("/")[0])?.calls).toBe(1)
+    expect(stats.savings.calls).toBe(0)
   }, 240_000)
 
   it("fall back to the deterministic ones, saying why, when the answer is junk or the model fails; --no-summary asks nothing", async () => {
@@ -106,6 +125,7 @@ describe("omcm handoff's decisions and learnings", () => {
     const out = JSON.parse(r.stdout)
     expect(out.notes.by).toBe("deterministic")
     expect(out.notes.text).toContain("the LOW-tier model failed")
+    expect(summaryCalls()).toMatchObject([{ source: "handoff", success: 0 }])
     expect(out.context.decisions.recent[0].source).toBe(`transcript ${transcript} line 12 (deterministic)`)
     expect(fs.existsSync(out.markdown)).toBe(true)
   }, 240_000)

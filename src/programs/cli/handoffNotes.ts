@@ -25,7 +25,7 @@ export const summarizeNotes = (context: HandoffContext, choice: NotesChoice): Ef
     })
     if (!choice.summary) return deterministic("--no-summary")
     const outcome = yield* Effect.flatMap(NoteSummarizer, (s) =>
-      s.summarize({ transcriptPath, projectPath: context.meta.projectPath, timeoutMs: choice.timeoutMs }))
+      s.summarize({ transcriptPath, projectPath: context.meta.projectPath, timeoutMs: choice.timeoutMs, sessionId: context.meta.sessionId }))
     if (outcome._tag === "NoSummary") return deterministic(outcome.reason)
     return {
       context: withSessionNotes(context, outcome.notes, `summary by ${outcome.model} of transcript ${transcriptPath}`),

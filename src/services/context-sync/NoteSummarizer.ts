@@ -9,10 +9,13 @@ import { Config } from "../config"
 import { readTranscript, type SessionNotes } from "../context"
 import { Delegator } from "../daemon"
 import { CatalogCache, routingModel } from "../models"
+import { Tracker } from "../tracker"
 import { decodeSummary, notesOfSummary, SUMMARY_SYSTEM, summaryPrompt, transcriptDigest } from "./noteSummary"
 
 export interface SummaryRequest {
   readonly transcriptPath: string
+  /** the Claude Code session the handoff is of, for the tracker's record of the call */
+  readonly sessionId?: string | null | undefined
   /** the project the summary's OpenCode session runs in */
   readonly projectPath: string
   /** the whole attempt, a server started for it included */
@@ -28,6 +31,9 @@ export interface NoteSummarizerShape {
   /** never fails: any failure is a NoSummary saying why */
   readonly summarize: (request: SummaryRequest) => Effect.Effect<SummaryOutcome>
 }
+
+/** the agent name the summary calls are recorded under */
+export const SUMMARY_AGENT = "omcm-handoff-summary"
 
 /** no tool of the session's may run: the answer is text alone */
 const NO_TOOLS = [{ permission: "*", pattern: "*", action: "deny" as const }]
@@ -51,6 +57,7 @@ export class NoteSummarizer extends Context.Tag("omcm/NoteSummarizer")<NoteSumma
       const { config } = yield* Config
       const delegator = yield* Delegator
       const catalogs = yield* CatalogCache
+      const tracker = yield* Tracker
       const none = (reason: string): SummaryOutcome => ({ _tag: "NoSummary", reason })
 
       const summarize = (request: SummaryRequest): Effect.Effect<SummaryOutcome> =>
@@ -73,7 +80,22 @@ export class NoteSummarizer extends Context.Tag("omcm/NoteSummarizer")<NoteSumma
             Effect.timeoutFail({ duration: Duration.millis(request.timeoutMs), onTimeout: () => `no answer within ${Math.round(request.timeoutMs / 1000)} s` }),
             Effect.either
           )
-          if (Either.isLeft(done)) return none(`the LOW-tier model failed: ${errorText(done.left)}`)
+          // the call is tracked like any other, under its own source: omcm's cost, not work moved off Claude
+          const context = { source: "handoff" as const, agent: SUMMARY_AGENT, tier: "LOW" as const, sessionId: request.sessionId ?? null }
+          if (Either.isLeft(done)) {
+            yield* tracker.recordCall({
+              ...context,
+              target: "opencode",
+              provider: chosen.id.slice(0, chosen.id.indexOf("/")),
+              model: chosen.id.slice(chosen.id.indexOf("/") + 1),
+              tokens: { input: 0, output: 0 },
+              durationMs: 0,
+              success: false,
+              error: errorText(done.left)
+            }).pipe(Effect.ignore)
+            return none(`the LOW-tier model failed: ${errorText(done.left)}`)
+          }
+          yield* tracker.recordExecution(done.right.result, { ...context, target: "opencode" }).pipe(Effect.ignore)
           const model = `${done.right.result.provider}/${done.right.result.model}`
           return Either.match(decodeSummary(done.right.result.stdout), {
             onLeft: (why) => none(`${model}'s answer is ${why}`),
@@ -89,5 +111,5 @@ export class NoteSummarizer extends Context.Tag("omcm/NoteSummarizer")<NoteSumma
     })
   )
 
-  static readonly layer = NoteSummarizer.layerWithoutDependencies.pipe(Layer.provide([Config.layer, Delegator.layer, CatalogCache.layer]))
+  static readonly layer = NoteSummarizer.layerWithoutDependencies.pipe(Layer.provide([Config.layer, Delegator.layer, CatalogCache.layer, Tracker.layer]))
 }

@@ -172,7 +172,7 @@ export const savingsOf = (rows: ReadonlyArray<SummaryRow>, samples: ClaudeSample
   const delegated: Array<SummaryRow> = []
   for (const row of rows) {
     const { key, totals } = row
-    if (key.kind !== "call") continue
+    if (key.kind !== "call" || key.source === "handoff") continue
     if (key.target === "opencode" && key.success === "1") {
       saved = addTotals(saved, totals)
       delegated.push(row)

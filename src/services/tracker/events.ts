@@ -2,7 +2,8 @@ import * as Schema from "effect/Schema"
 import { Target } from "../../domain/model"
 
 /** What produced an event; `app`: an Effect app embedding omcm (src/index.ts) */
-export const EventSource = Schema.Literal("hook", "run", "demo", "pool", "executor", "claude-subagent", "test", "bench", "app")
+/** who recorded an event; `handoff`: the model summary of `omcm handoff` (omcm's own call, never a saving) */
+export const EventSource = Schema.Literal("hook", "run", "demo", "pool", "executor", "claude-subagent", "test", "bench", "app", "handoff")
 export type EventSource = typeof EventSource.Type
 
 const optionalText = Schema.optional(Schema.NullOr(Schema.String))
