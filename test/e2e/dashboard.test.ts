@@ -4,6 +4,7 @@ import * as path from "node:path"
 import { Effect, Layer } from "effect"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ProviderBalancer } from "../../src/services/balancer/ProviderBalancer"
 import { Config } from "../../src/services/config/Config"
 import { Paths } from "../../src/services/config/Paths"
 import { CatalogCache } from "../../src/services/models/CatalogCache"
@@ -37,10 +38,10 @@ let context: BrowserContext
 let page: Page
 
 /** record events into the temp home's database from this process (the dashboard is another one) */
-const record = <A>(program: Effect.Effect<A, unknown, Tracker | Store>) =>
+const record = <A>(program: Effect.Effect<A, unknown, Tracker | Store | ProviderBalancer>) =>
   Effect.runPromise(Effect.provide(
     program,
-    Tracker.layerWithoutDependencies.pipe(
+    Layer.merge(Tracker.layerWithoutDependencies, ProviderBalancer.layerWithoutDependencies).pipe(
       Layer.provide(TrackerStore.layerWithoutDependencies),
       Layer.provide(CatalogCache.none),
       Layer.provideMerge(Store.layerWithoutDependencies),
@@ -87,6 +88,8 @@ const seed = () =>
       durationMs: 9_000,
       success: true
     })
+    // a model that just failed with a 503 cools down (the balancer's state is shared through the database)
+    yield* (yield* ProviderBalancer).recordOutcome("openai/gpt-6-sol", { ok: false, failure: { scope: "model", reason: "HTTP 503", retryAfterMs: 600_000 } })
     // Claude usage readings of the 5-hour window, rising
     const history = makeUsageHistory(yield* Store)
     const now = Date.now()
@@ -162,7 +165,8 @@ describe("omcm dashboard in a real browser", () => {
     expect((await cells("anthropic")).slice(0, 4)).toEqual(["anthropic", "0", "1", "0"])
     expect(await text("#card-calls")).toBe("5")
 
-    expect(await text("#savings-method")).toContain("estimated from 1 recorded Claude run of the same agent")
+    expect(await text("#savings-method")).toBe("Claude side from 1 Claude run")
+    expect(await page.locator("#savings-method").getAttribute("title")).toBe("estimated from 1 recorded Claude run of the same agent")
     expect(await text("#savings-line")).toMatch(/^Saved .* Claude tokens in the last day, estimated from 1 recorded Claude run of the same agent/)
 
     const rows = page.locator("#delegations tr")
@@ -178,7 +182,9 @@ describe("omcm dashboard in a real browser", () => {
     expect(await text("#card-usage")).toBe("66%")
     expect(await text("#usage-note")).toMatch(/90% at \d\d:\d\d, before the window resets/)
     expect(await text("#card-pool")).toBe("not running")
-    expect(await text("#balancer-candidates")).toContain("MEDIUM")
+    const medium = await page.locator("#balancer-candidates tr", { hasText: "MEDIUM" }).innerText()
+    expect(medium).toMatch(/openai\/gpt-6-sol \(cooling \d+m\)/)
+    expect(await text("#balancer-cooldowns")).toMatch(/^Cooling down: openai\/gpt-6-sol until \d\d:\d\d:\d\d \(HTTP 503\)/)
     for (const chart of ["providers", "agents", "tokens", "cost", "usage"]) {
       expect(await page.locator(`#chart-${chart} canvas`).count()).toBe(1)
     }

@@ -57,32 +57,45 @@
     width: 2,
     points: { show: false },
   });
-  const timeAxes = (yLabel, values) => [{ ...AXIS }, { ...AXIS, label: yLabel, size: 56, ...(values ? { values } : {}) }];
+  const timeAxes = (yLabel, values) => [
+    { ...AXIS, values: (u, splits) => splits.map((x) => hhmm(x * 1000)) },
+    { ...AXIS, label: yLabel, size: 56, ...(values ? { values } : {}) },
+  ];
+  const stepped = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
+  /** bucket starts plus the end of the last bucket (each value holds for its whole bucket), in seconds */
+  const bucketXs = (t) => seconds([...t.buckets, t.buckets[t.buckets.length - 1] + t.bucketMs]);
+  const held = (values) => [...values, values[values.length - 1]];
 
-  const countsChart = (id, buckets, series) => {
+  const countsChart = (id, t, series) => {
     const names = series.map((s) => s.name);
     draw(id, names.join("\u0000"), () => ({
-      series: [{}, ...names.map(lineSeries)],
+      series: [{}, ...names.map((name, i) => ({ ...lineSeries(name, i), paths: stepped }))],
       axes: timeAxes("calls"),
       scales: { y: { range: (u, min, max) => [0, Math.max(1, max)] } },
-    }), [seconds(buckets), ...series.map((s) => s.values)]);
+    }), [bucketXs(t), ...series.map((s) => held(s.values))]);
   };
 
   const bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.7, 40] }) : undefined;
 
+  let timeline = null;
   const renderCharts = (s) => {
     const t = s.timeline;
-    countsChart("chart-providers", t.buckets, t.callsByProvider);
-    countsChart("chart-agents", t.buckets, t.callsByAgent);
+    timeline = t;
+    countsChart("chart-providers", t, t.callsByProvider);
+    countsChart("chart-agents", t, t.callsByAgent);
+    // a bar in the middle of its bucket, the axis spanning whole buckets
     draw("chart-tokens", "tokens", () => ({
       series: [{}, { label: "tokens", stroke: PALETTE[1], fill: PALETTE[1] + "88", paths: bars, points: { show: false } }],
       axes: timeAxes("tokens", (u, vals) => vals.map(tokens)),
-      scales: { y: { range: (u, min, max) => [0, Math.max(1, max)] } },
-    }), [seconds(t.buckets), t.tokens]);
+      scales: {
+        x: { time: true, range: () => { const xs = bucketXs(timeline); return [xs[0], xs[xs.length - 1]]; } },
+        y: { range: (u, min, max) => [0, Math.max(1, max)] },
+      },
+    }), [seconds(t.buckets.map((b) => b + t.bucketMs / 2)), t.tokens]);
     draw("chart-cost", "cost", () => ({
-      series: [{}, { ...lineSeries("spent (USD)", 3) }, { ...lineSeries("saved, own-work estimate (USD)", 0) }],
+      series: [{}, { ...lineSeries("spent (USD)", 3), paths: stepped }, { ...lineSeries("saved, own-work estimate (USD)", 0), paths: stepped }],
       axes: timeAxes("USD", (u, vals) => vals.map((v) => `$${v.toFixed(v >= 1 ? 2 : 3)}`)),
-    }), [seconds(t.buckets), t.cost, t.saved]);
+    }), [bucketXs(t), held(t.cost), held(t.saved)]);
     renderUsageChart(s.usage, s.generatedAt);
   };
 
@@ -147,7 +160,8 @@
     $("card-cost-sub").textContent = unpriced > 0 ? `+${plural(unpriced, "unpriced call")}` : "every call priced";
     const sv = s.savings;
     $("card-saved").textContent = sv.calls === 0 ? "-" : usd(sv.claudeCost - sv.cost);
-    $("savings-method").textContent = sv.calls === 0 ? "no estimate (nothing delegated)" : `${sv.method} (${sv.methodShort})`;
+    $("savings-method").textContent = sv.calls === 0 ? "no estimate (nothing delegated)" : `Claude side ${sv.methodShort}`;
+    $("savings-method").title = sv.method;
     $("savings-line").textContent = sv.line;
     const u = s.usage;
     $("card-usage").textContent = u.percent === null ? "unknown" : pct(u.percent);
