@@ -13,7 +13,8 @@ import { Store } from "../../src/services/store/Store"
 import type { CallInput } from "../../src/services/tracker/recordInput"
 import { Tracker } from "../../src/services/tracker/Tracker"
 import { TrackerStore } from "../../src/services/tracker/TrackerStore"
-import { OMCM_BIN, runOmcm } from "../support/cli"
+import { OPENCODE_OFFLINE_FLAGS } from "../../src/services/pool/opencodeEnv"
+import { OMCM_BIN, runOmcm, runOmcmAsync } from "../support/cli"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 
 // `omcm dashboard` as a user runs it (the built CLI, a real process) and the page in Debian's Chromium, driven by
@@ -122,6 +123,8 @@ beforeAll(async () => {
     throw new Error(`${CHROMIUM} is missing: run node scripts/ensure-chromium.mjs (npm test runs it first)`)
   }
   home = makeTempHome("omcm-dashboard-")
+  // the pool's ports of its own, away from other pools on this machine
+  home.writeConfig({ pool: { basePort: 15900 + Math.floor(Math.random() * 40) * 20, minServers: 1 } })
   await seed()
   // the statusline's reading is the current usage
   const resetsAt = Math.floor(Date.now() / 1000) + 2 * 3600
@@ -217,6 +220,27 @@ describe("omcm dashboard in a real browser", () => {
     expect(ok.status).toBe(200)
     expect(((await ok.json()) as { providers: Array<unknown> }).providers.length).toBe(3)
   })
+
+  it("shows the pool daemon's servers once it runs", async () => {
+    const env = { ...home.env, ...OPENCODE_OFFLINE_FLAGS }
+    const project = path.join(home.root, "project")
+    fs.mkdirSync(project, { recursive: true })
+    const start = await runOmcmAsync(["pool", "start", "--detach", "--min", "1", "--max", "1"], env, { cwd: project })
+    try {
+      expect(start.status, start.stderr).toBe(0)
+      const port = /port\(s\) (\d+)/.exec(start.stdout)?.[1]
+      const server = page.locator("#pool-servers tr", { hasText: `127.0.0.1:${port}` })
+      // the pool is read at least every 5 s
+      await server.waitFor({ timeout: 15_000 })
+      expect(await text("#card-pool")).toBe("running")
+      expect((await server.locator("td").allInnerTexts())[1]).toMatch(/^(idle|busy)$/)
+      expect(await text("#pool-summary")).toMatch(/^daemon pid \d+, API 127\.0\.0\.1:\d+/)
+      await page.locator("#pool-servers").screenshot({ path: path.join(ARTIFACTS, "dashboard-pool.png") })
+    } finally {
+      await runOmcmAsync(["pool", "stop"], env)
+    }
+    await expect.poll(() => text("#card-pool"), { timeout: 15_000 }).toBe("not running")
+  }, 120_000)
 
   it("stops cleanly on Ctrl-C", async () => {
     const exited = new Promise<number | null>((resolve) => dashboard.once("exit", (code) => resolve(code)))

@@ -105,8 +105,8 @@ export const serveDashboard = (options: DashboardOptions) =>
       Stream.runDrain,
       Effect.forkScoped
     )
-    const current = (range: Range) =>
-      snapshots.changes.pipe(Stream.filterMap((s) => Option.map(s, (all) => all[range])), Stream.take(1), Stream.runHead, Effect.map(Option.getOrElse(() => "{}")))
+    const ofRange = (range: Range) => snapshots.changes.pipe(Stream.filterMap((s) => Option.map(s, (all) => all[range])))
+    const current = (range: Range) => ofRange(range).pipe(Stream.runHead, Effect.flatten)
 
     const page = assets.get("index.html")!
     const router = HttpRouter.empty.pipe(
@@ -125,15 +125,17 @@ export const serveDashboard = (options: DashboardOptions) =>
       HttpRouter.get(
         "/api/snapshot",
         Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-          Effect.map(current(rangeOf(new URL(request.url, "http://127.0.0.1"))), (json) =>
-            HttpServerResponse.text(json, { contentType: "application/json", headers: NO_STORE })))
+          current(rangeOf(new URL(request.url, "http://127.0.0.1"))).pipe(
+            Effect.timeout("10 seconds"),
+            Effect.map((json) => HttpServerResponse.text(json, { contentType: "application/json", headers: NO_STORE })),
+            Effect.orElseSucceed(() => HttpServerResponse.text("no snapshot yet: the numbers cannot be read (see the dashboard's output)\n", { status: 503 }))
+          ))
       ),
       HttpRouter.get(
         "/api/stream",
         Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
           const range = rangeOf(new URL(request.url, "http://127.0.0.1"))
-          const frames = snapshots.changes.pipe(
-            Stream.filterMap((s) => Option.map(s, (all) => all[range])),
+          const frames = ofRange(range).pipe(
             Stream.changes,
             Stream.map((json) => `data: ${json}\n\n`)
           )
