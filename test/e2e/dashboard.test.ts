@@ -235,7 +235,7 @@ describe("omcm dashboard in a real browser", () => {
       expect(await text("#card-pool")).toBe("running")
       expect((await server.locator("td").allInnerTexts())[1]).toMatch(/^(idle|busy)$/)
       expect(await text("#pool-summary")).toMatch(/^daemon pid \d+, API 127\.0\.0\.1:\d+/)
-      await page.locator("#pool-servers").screenshot({ path: path.join(ARTIFACTS, "dashboard-pool.png") })
+      await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-pool.png"), fullPage: true })
     } finally {
       await runOmcmAsync(["pool", "stop"], env)
     }
