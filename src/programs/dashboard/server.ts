@@ -2,6 +2,8 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -99,7 +101,7 @@ export const serveDashboard = (options: DashboardOptions) =>
       Stream.mapEffect(() =>
         readSnapshots.pipe(
           Effect.flatMap((s) => SubscriptionRef.set(snapshots, Option.some(s))),
-          Effect.catchAllCause((cause) => Effect.logWarning("dashboard: cannot read the numbers", cause))
+          Effect.catchAllCause((cause) => Console.error(`omcm dashboard: cannot read the numbers (${Cause.pretty(cause).split("\n")[0]})`))
         )
       ),
       Stream.runDrain,
