@@ -208,6 +208,16 @@ describe("omcm dashboard in a real browser", () => {
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard.png"), fullPage: true })
   })
 
+  it("switches the charts to the last day, and back", async () => {
+    await page.selectOption("#range", "day")
+    await page.locator("body[data-range=day]").waitFor({ timeout: 5_000 })
+    expect(await page.locator("#chart-providers canvas").count()).toBe(1)
+    expect(await page.locator("#delegations tr").count()).toBe(5)
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-day.png"), fullPage: true })
+    await page.selectOption("#range", "hour")
+    await page.locator("body[data-range=hour]").waitFor({ timeout: 5_000 })
+  })
+
   it("answers a wrong or missing token with 401 on every route", async () => {
     const base = new URL(url)
     const token = base.searchParams.get("token")!

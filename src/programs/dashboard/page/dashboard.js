@@ -233,6 +233,7 @@
     renderBalancer(s.balancer, s.generatedAt);
     $("updated").textContent = `updated ${clock(s.generatedAt)}`;
     document.body.dataset.lastEventId = String(s.lastEventId);
+    document.body.dataset.range = s.timeline.range;
   };
 
   // ---- data ----
