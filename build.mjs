@@ -17,7 +17,7 @@
 import * as esbuild from "esbuild"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { PAYLOADS, payloadOptions } from "./payloads.mjs"
@@ -76,6 +76,12 @@ for (const [kind, name] of Object.entries(payloads)) {
   writeFileSync(`dist/${name}.tmp`, built[kind].text)
   renameSync(`dist/${name}.tmp`, `dist/${name}`)
 }
+// `omcm dashboard`'s page: its own files and the chart library (uPlot), served from dist/dashboard (works offline)
+rmSync("dist/dashboard", { recursive: true, force: true })
+mkdirSync("dist/dashboard", { recursive: true })
+for (const name of readdirSync("src/programs/dashboard/page")) copyFileSync(`src/programs/dashboard/page/${name}`, `dist/dashboard/${name}`)
+for (const name of ["uPlot.iife.min.js", "uPlot.min.css"]) copyFileSync(`node_modules/uplot/dist/${name}`, `dist/dashboard/${name}`)
+copyFileSync("node_modules/uplot/LICENSE", "dist/dashboard/uPlot.LICENSE")
 writeFileSync("dist/omcm.js.tmp", loader, { mode: 0o755 })
 chmodSync("dist/omcm.js.tmp", 0o755)
 renameSync("dist/omcm.js.tmp", "dist/omcm.js")

@@ -3,19 +3,37 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { TIERS } from "../../domain/model"
+import type { OmcmConfig } from "../../domain/configSchema"
+import { type Tier, TIERS } from "../../domain/model"
 import { ConfigLive, StateLive } from "../../layers/core"
 import { formatMs, formatTokens } from "../../lib/format"
 import { renderTable } from "../../lib/table"
 import { type BalancerStats, balancerSettings, ProviderBalancer } from "../../services/balancer"
 import { Config } from "../../services/config"
-import { CatalogCache, resolveTiers } from "../../services/models"
+import { CatalogCache, type OpencodeCatalog, resolveTiers } from "../../services/models"
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19)
 
 /** a candidate's cooldown: its own (`openai/gpt-6-sol`) or its provider's (`openai`) */
 const coolingOf = (stats: BalancerStats, id: string) =>
   stats.coolingDown.find((c) => c.target === id || c.target === id.slice(0, Math.max(0, id.indexOf("/"))))
+
+export interface TierCandidate {
+  readonly id: string
+  /** its own cooldown or its provider's, when one is running */
+  readonly cooling: BalancerStats["coolingDown"][number] | undefined
+}
+
+/** each tier's OpenCode candidates, resolved against the saved catalog (else the configured ids), in order */
+export const candidatesPerTier = (
+  config: OmcmConfig,
+  catalog: OpencodeCatalog | undefined,
+  live: BalancerStats
+): Readonly<Record<Tier, ReadonlyArray<TierCandidate>>> => {
+  const tiers = resolveTiers(config, catalog)
+  const of = (tier: Tier) => tiers[tier].candidates.map((c) => ({ id: c.id, cooling: coolingOf(live, c.id) }))
+  return { HIGH: of("HIGH"), MEDIUM: of("MEDIUM"), LOW: of("LOW") }
+}
 
 /**
  * The provider balancer as configured (agent-mapping.json over the defaults) and as it stands now: the state every
@@ -28,15 +46,11 @@ export const balancerStatsProgram = (json: boolean) =>
     const settings = balancerSettings(mapping)
     const live = yield* (yield* ProviderBalancer).getStats
     const catalog = Option.getOrUndefined(yield* (yield* CatalogCache).read)
-    const tiers = resolveTiers(config, catalog)
     const fromMapping = (name: string) => mapping.providers?.[name] !== undefined
     const strategySource = mapping.balancingStrategy === undefined ? "default" : files.mapping
-    const candidates = Object.fromEntries(TIERS.map((tier) => [
+    const candidates = Object.fromEntries(Object.entries(candidatesPerTier(config, catalog, live)).map(([tier, list]) => [
       tier,
-      tiers[tier].candidates.map((c) => {
-        const cooling = coolingOf(live, c.id)
-        return { id: c.id, ...(cooling === undefined ? {} : { coolingDownUntil: new Date(cooling.until).toISOString(), reason: cooling.reason }) }
-      })
+      list.map((c) => ({ id: c.id, ...(c.cooling === undefined ? {} : { coolingDownUntil: new Date(c.cooling.until).toISOString(), reason: c.cooling.reason }) }))
     ]))
     if (json) {
       return yield* Console.log(JSON.stringify({

@@ -5,6 +5,7 @@ import { ConfigLive, HudLive, RoutingLive } from "../../layers/core"
 import { Paths } from "../../services/config"
 import { balancerCommand } from "./balancer"
 import { configPath, configShow, configValidate } from "./config"
+import { dashboardCommand } from "./dashboard"
 import { demoCommand } from "./demo"
 import { doctorCommand } from "./doctor"
 import { setupCommand } from "./setup"
@@ -89,6 +90,7 @@ const root = Command.make("omcm").pipe(
     poolCommand,
     modelsCommand,
     statsCommand,
+    dashboardCommand,
     balancerCommand,
     configCommand,
     statusline,
