@@ -97,6 +97,8 @@ const seed = () =>
     for (const [minutesAgo, percent] of [[90, 30], [60, 42], [30, 55]] as const) {
       yield* history.record({ updatedAt: now - minutesAgo * 60_000, fiveHour: { percent, resetsAt: now + 2 * 3_600_000 }, sevenDay: null })
     }
+    // the session's own cost when the first reading was taken (the statusline below gives today's)
+    yield* history.recordSessionCost({ sessionId: "dash", ts: now - 90 * 60_000, usd: 1 })
   }))
 
 /** the URL `omcm dashboard` prints */
@@ -130,7 +132,8 @@ beforeAll(async () => {
   const resetsAt = Math.floor(Date.now() / 1000) + 2 * 3600
   const statusline = runOmcm(["statusline"], home.env, JSON.stringify({
     session_id: "dash",
-    rate_limits: { five_hour: { used_percentage: 66, resets_at: resetsAt }, seven_day: { used_percentage: 31 } }
+    rate_limits: { five_hour: { used_percentage: 66, resets_at: resetsAt }, seven_day: { used_percentage: 31 } },
+    cost: { total_cost_usd: 10 }
   }))
   expect(statusline.status).toBe(0)
   url = await startDashboard()
@@ -184,6 +187,9 @@ describe("omcm dashboard in a real browser", () => {
 
     expect(await text("#card-usage")).toBe("66%")
     expect(await text("#usage-note")).toMatch(/90% at \d\d:\d\d, before the window resets/)
+    // 36 points of the window for $9 of Claude work: 4 points per dollar, applied to what the delegations would have cost
+    expect(await text("#card-usage-spared")).toMatch(/^omcm spared (≈\d+%|<1%) of 5h$/)
+    expect(await text("#usage-note")).toContain("at 4.0 points per $ of Claude work measured this window ($9.00, 36 points)")
     expect(await text("#card-pool")).toBe("not running")
     const medium = await page.locator("#balancer-candidates tr", { hasText: "MEDIUM" }).innerText()
     expect(medium).toMatch(/openai\/gpt-6-sol \(cooling \d+m\)/)

@@ -1,7 +1,7 @@
 import * as Schema from "effect/Schema"
 import type { OmcmConfig } from "../../domain/configSchema"
 import type { Usage } from "../../domain/model"
-import type { Forecast, UsageSample } from "../../services/router"
+import { type Forecast, sparedMethod, sparedText, type UsageSample, type WindowSpared } from "../../services/router"
 import { PoolStatus } from "../../services/pool"
 import { describeEstimate, shortEstimate, type StatsReport, type StoredEvent, type TrackerStats } from "../../services/tracker"
 import { savingsLine } from "../statsFormat"
@@ -101,7 +101,9 @@ export const UsageView = Schema.Struct({
     beforeReset: Schema.Boolean,
     threshold: Schema.Number
   })),
-  thresholds: Schema.Array(Threshold)
+  thresholds: Schema.Array(Threshold),
+  /** the share of the 5-hour window the delegated work spared, and how it was measured; null when it cannot be told */
+  spared: Nullable(Schema.Struct({ points: Schema.Number, text: Schema.String, method: Schema.String }))
 })
 export type UsageView = typeof UsageView.Type
 
@@ -164,6 +166,7 @@ export interface UsageInput {
   readonly resetsAt: number | null
   readonly samples: ReadonlyArray<UsageSample>
   readonly forecast: Forecast | null
+  readonly spared: WindowSpared | null
 }
 
 export interface SnapshotInput {
@@ -273,7 +276,8 @@ export const usageOf = (input: UsageInput, routing: OmcmConfig["routing"]): Usag
   resetsAt: input.resetsAt,
   samples: input.samples.map((s) => ({ ts: s.ts, percent: s.percent })),
   forecast: input.forecast,
-  thresholds: thresholdsOf(routing)
+  thresholds: thresholdsOf(routing),
+  spared: input.spared === null ? null : { points: input.spared.points, text: sparedText(input.spared), method: sparedMethod(input.spared) }
 })
 
 const rowOf = (r: StatsReport["providers"][number]) => ({

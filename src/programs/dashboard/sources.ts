@@ -5,6 +5,7 @@ import { ProviderBalancer } from "../../services/balancer"
 import { Config } from "../../services/config"
 import { DaemonClient } from "../../services/daemon"
 import { CatalogCache } from "../../services/models"
+import { windowSparedNow } from "../windowSparedNow"
 import { ClaudeUsage, forecastWindow, makeUsageHistory, WINDOW_MS } from "../../services/router"
 import { Store } from "../../services/store"
 import { MetricsCollector, RealtimeTracker } from "../../services/tracker"
@@ -22,12 +23,15 @@ const readUsage = (now: number, threshold: number) =>
     const usage = yield* ClaudeUsage
     const current = yield* usage.current({ allowNetwork: false }).pipe(Effect.orElseSucceed(() => unknownUsage))
     const cache = yield* usage.readStatuslineCache
-    const samples = yield* makeUsageHistory(yield* Store).since("5h", now - WINDOW_MS["5h"]).pipe(Effect.orElseSucceed(() => []))
+    const history = makeUsageHistory(yield* Store)
+    const samples = yield* history.since("5h", now - WINDOW_MS["5h"]).pipe(Effect.orElseSucceed(() => []))
+    const spared = yield* windowSparedNow(history, yield* MetricsCollector, samples, now).pipe(Effect.orElseSucceed(() => null))
     return {
       current,
       resetsAt: Option.getOrNull(Option.flatMap(cache, (c) => Option.fromNullable(c.fiveHour?.resetsAt))),
       samples,
-      forecast: forecastWindow(samples, now, threshold)
+      forecast: forecastWindow(samples, now, threshold),
+      spared
     } satisfies UsageInput
   })
 

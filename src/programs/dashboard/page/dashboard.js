@@ -135,6 +135,7 @@
     if (f && f.crossesAt !== null) {
       parts.push(`Rising ${f.ratePerHour.toFixed(1)} points an hour: ${f.threshold}% at ${hhmm(f.crossesAt)}, ${f.beforeReset ? "before" : "after"} the window resets.`);
     } else if (f) parts.push(`Not rising (${f.ratePerHour.toFixed(1)} points an hour).`);
+    if (usage.spared !== null) parts.push(`Delegated work ${usage.spared.text.replace("of 5h", "of this window")}, ${usage.spared.method}.`);
     parts.push(usage.thresholds.map((th) => `${th.percent}%: ${th.meaning}`).join(" · "));
     $("usage-note").textContent = parts.join(" ");
   };
@@ -168,6 +169,8 @@
     $("card-usage-sub").textContent = u.percent === null
       ? "no statusline reading yet"
       : `5h ${pct(u.fiveHour)} · week ${pct(u.weekly)}${u.resetsAt ? ` · resets in ${span(u.resetsAt - s.generatedAt)}` : ""} · from ${u.source}`;
+    $("card-usage-spared").textContent = u.spared === null ? "" : `omcm ${u.spared.text}`;
+    $("card-usage-spared").title = u.spared === null ? "" : u.spared.method;
     const p = s.pool;
     $("card-pool").textContent = p.state;
     $("card-pool").className = `big ${p.state === "running" ? "ok" : p.state === "unreachable" ? "bad" : ""}`;
