@@ -297,17 +297,14 @@ const soak = async (plan: SoakPlan, run: Running): Promise<SoakReport> => {
   const killing = (async () => {
     for (let k = 0; k < plan.kills; k++) {
       await at(spread(k, plan.kills))
-      const status = await cli(["pool", "status", "--json"])
-      const servers = (JSON.parse(status.stdout || "{}").servers ?? []) as ReadonlyArray<{ pid: number | null; port: number; busyCount: number }>
-      const up = servers.filter((s) => s.pid !== null && isAlive(s.pid))
-      const victim = up[Math.floor(Math.random() * up.length)]
+      const victim = await pickVictim(home.paths.daemonFile)
       if (victim === undefined) {
-        log(`kill ${k + 1}: no server up to kill (${status.stdout.trim() || status.stderr.trim()})`)
+        log(`kill ${k + 1}: no server up to kill`)
         continue
       }
-      process.kill(victim.pid!, "SIGKILL")
-      kills.push({ atMs: Date.now() - t0, pid: victim.pid!, port: victim.port, busy: victim.busyCount > 0 })
-      log(`kill ${k + 1}/${plan.kills} at ${Math.round((Date.now() - t0) / 1000)} s: opencode serve pid ${victim.pid} (port ${victim.port}${victim.busyCount > 0 ? ", busy" : ""})`)
+      process.kill(victim.pid, "SIGKILL")
+      kills.push({ atMs: Date.now() - t0, ...victim })
+      log(`kill ${k + 1}/${plan.kills} at ${Math.round((Date.now() - t0) / 1000)} s: opencode serve pid ${victim.pid} (port ${victim.port}${victim.busy ? ", busy" : ""})`)
     }
   })()
 
@@ -398,6 +395,44 @@ const soak = async (plan: SoakPlan, run: Running): Promise<SoakReport> => {
       growthPct: baselineKb === 0 ? 0 : Math.round((endKb / baselineKb - 1) * 1000) / 10
     }
   }
+}
+
+interface ServerStatus {
+  readonly pid: number | null
+  readonly port: number
+  readonly busyCount: number
+}
+
+/** the pool's servers, from the daemon's API (`GET /status`, its token from daemon.json) */
+const serversOf = async (daemonFile: string): Promise<ReadonlyArray<ServerStatus>> => {
+  try {
+    const { apiPort, token } = JSON.parse(fs.readFileSync(daemonFile, "utf8")) as { apiPort: number; token: string }
+    const response = await fetch(`http://127.0.0.1:${apiPort}/status`, { headers: { authorization: `Bearer ${token}` } })
+    return ((await response.json()) as { servers?: ReadonlyArray<ServerStatus> }).servers ?? []
+  } catch {
+    return []
+  }
+}
+
+/**
+ * The server to SIGKILL: a random one among those with a call in flight, looked for during up to 3 s (a kill between
+ * two calls tests little), else a random one of those up.
+ */
+const pickVictim = async (daemonFile: string): Promise<Omit<Kill, "atMs"> | undefined> => {
+  const deadline = Date.now() + 3_000
+  let up: ReadonlyArray<ServerStatus & { readonly pid: number }> = []
+  for (;;) {
+    up = (await serversOf(daemonFile)).filter((s): s is ServerStatus & { readonly pid: number } => s.pid !== null && isAlive(s.pid))
+    const busy = up.filter((s) => s.busyCount > 0)
+    if (busy.length > 0) {
+      const s = busy[Math.floor(Math.random() * busy.length)]!
+      return { pid: s.pid, port: s.port, busy: true }
+    }
+    if (Date.now() >= deadline) break
+    await sleep(100)
+  }
+  const s = up[Math.floor(Math.random() * up.length)]
+  return s === undefined ? undefined : { pid: s.pid, port: s.port, busy: false }
 }
 
 /** the soak's rows of the events table: routing decisions, and delegated calls by outcome */
