@@ -15,6 +15,8 @@
  *   2-core machine, not the daemon. Every `hookProcessEvery`-th routing decision is a real `omcm hook pre-tool-use`
  *   process, so the whole path is in the mix too. A call the daemon does not take in time is answered as a hook
  *   process would: by the in-process hook (`OMCM_NO_RELAY=1`), counted as a fallback.
+ * - The kills: at even intervals, a random server of those with a call in flight (looked for during up to 3 s, from the
+ *   daemon's `GET /status`), else a random one of those up.
  */
 import Database from "better-sqlite3"
 import * as fs from "node:fs"
@@ -115,12 +117,19 @@ export interface SoakReport {
   readonly rss: {
     readonly samples: ReadonlyArray<{ readonly t: number; readonly kB: number }>
     readonly warmupEndMs: number
-    /** median of the samples in the tenth of the run after the warm-up */
+    /**
+     * The lowest sample in the fifth of the run after the warm-up. Lowest, not mean: V8 lets garbage pile up between
+     * major collections (here the RSS climbs ~0.5 MB/s and falls back by a third), so a mean depends on where in
+     * that sawtooth a window falls; what a leak raises is the floor the collections come back to.
+     */
     readonly baselineKb: number
-    /** median of the samples in the last tenth of the run */
+    /** the lowest sample in the last fifth of the run */
     readonly endKb: number
     readonly maxKb: number
+    /** end vs baseline */
     readonly growthPct: number
+    /** the samples right after a major collection (a fall of more than 5 % from the one before): the floor over time */
+    readonly afterCollections: ReadonlyArray<{ readonly t: number; readonly kB: number }>
   }
 }
 
@@ -143,11 +152,6 @@ export const percentiles = (xs: ReadonlyArray<number>): Percentiles => {
   const s = [...xs].sort((a, b) => a - b)
   const at = (p: number) => (s.length === 0 ? 0 : Math.round(s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!))
   return { n: s.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) }
-}
-
-const median = (xs: ReadonlyArray<number>) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
@@ -355,9 +359,13 @@ const soak = async (plan: SoakPlan, run: Running): Promise<SoakReport> => {
   }
 
   const warmupEndMs = plan.durationMs * plan.warmupFraction
-  const window = plan.durationMs / 10
-  const baselineKb = median(samples.filter((s) => s.t >= warmupEndMs && s.t < warmupEndMs + window).map((s) => s.kB))
-  const endKb = median(samples.filter((s) => s.t >= elapsedMs - window).map((s) => s.kB))
+  const window = plan.durationMs / 5
+  const floor = (from: number, to: number) => {
+    const inWindow = samples.filter((s) => s.t >= from && s.t <= to).map((s) => s.kB)
+    return inWindow.length === 0 ? 0 : Math.min(...inWindow)
+  }
+  const baselineKb = floor(warmupEndMs, warmupEndMs + window)
+  const endKb = floor(elapsedMs - window, elapsedMs)
   const hooksLog = path.join(home.paths.logDir, "hooks.log")
   return {
     plan,
@@ -392,7 +400,8 @@ const soak = async (plan: SoakPlan, run: Running): Promise<SoakReport> => {
       baselineKb,
       endKb,
       maxKb: Math.max(0, ...samples.map((s) => s.kB)),
-      growthPct: baselineKb === 0 ? 0 : Math.round((endKb / baselineKb - 1) * 1000) / 10
+      afterCollections: samples.filter((s, i) => i > 0 && s.kB < samples[i - 1]!.kB * 0.95),
+      growthPct: baselineKb === 0 || endKb === 0 ? 0 : Math.round((endKb / baselineKb - 1) * 1000) / 10
     }
   }
 }
@@ -482,7 +491,8 @@ export const soakTable = (r: SoakReport): ReadonlyArray<string> => {
     `| records (events table) | routing ${r.records.routing.found}/${r.records.routing.expected}, calls ok ${r.records.callsSucceeded.found}/${r.records.callsSucceeded.expected}, calls failed ${r.records.callsFailed.found}/${r.records.callsFailed.expected}: **${r.records.lost} lost**, ${r.records.extra} extra |`,
     `| kills | ${r.kills.length} (${r.kills.filter((k) => k.busy).length} of a busy server), ${r.restarts} restarts |`,
     `| after pool stop | **${r.orphans.length} orphaned opencode serve**, daemon ${r.daemonStopped ? "stopped" : "STILL RUNNING"}, ${r.relayLeftovers.length} relay files left |`,
-    `| daemon RSS | ${mb(r.rss.baselineKb)} after warm-up (${Math.round(r.rss.warmupEndMs / 1000)} s) → ${mb(r.rss.endKb)} at the end: **${r.rss.growthPct >= 0 ? "+" : ""}${r.rss.growthPct} %** (max ${mb(r.rss.maxKb)}, ${r.rss.samples.length} samples) |`,
+    `| daemon RSS (lowest of a fifth of the run) | ${mb(r.rss.baselineKb)} after warm-up (${Math.round(r.rss.warmupEndMs / 1000)} s) → ${mb(r.rss.endKb)} at the end: **${r.rss.growthPct >= 0 ? "+" : ""}${r.rss.growthPct} %** (max ${mb(r.rss.maxKb)}, ${r.rss.samples.length} samples) |`,
+    `| RSS after major collections | ${r.rss.afterCollections.map((s) => `${Math.round(s.t / 1000)} s: ${mb(s.kB)}`).join(", ") || "none seen"} |`,
     `| hook failures logged | ${r.hookFailures.length} |`
   ]
 }
