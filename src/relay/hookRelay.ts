@@ -47,7 +47,7 @@ const startTicksOf = (pid: number): string | null => {
  * The pid of the running daemon, from its state file: alive, and started when the file says (a daemon that died
  * leaves a pid another process may have taken since; relaying to it would cost the pick-up timeout for nothing).
  */
-const findDaemon = (env: NodeJS.ProcessEnv): number | undefined => {
+export const findDaemon = (env: NodeJS.ProcessEnv): number | undefined => {
   try {
     const value: unknown = JSON.parse(fs.readFileSync(path.join(stateDir(env), "daemon.json"), "utf8"))
     const { pid, startTicks } = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>
@@ -143,85 +143,120 @@ export const relayStatusline = (fallback: (stdin: string | undefined) => void): 
   relay("statusline", "statusline", fallback)
 }
 
-const relay = (kind: "hook" | "statusline", event: string, fallback: (stdin: string | undefined) => void): void => {
+const relay = (kind: RelayKind, event: string, fallback: (stdin: string | undefined) => void): void => {
   const env = process.env
   const daemon = findDaemon(env)
   if (daemon === undefined) return fallback(undefined)
-  const dir = path.join(stateDir(env), "relay")
   readStdin((text) => {
     if (text === undefined) return log(env, event, `${kind} input larger than ${STDIN_LIMIT} bytes`)
-    const forwarded: Record<string, string> = {}
-    for (const key of FORWARDED_ENV) {
-      const value = env[key]
-      if (value !== undefined) forwarded[key] = value
-    }
-    const id = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
-    const request = path.join(dir, `${id}.req`)
-    const response = path.join(dir, `${id}.res`)
-    const tmp = path.join(dir, `${id}.tmp`)
-    try {
-      fs.writeFileSync(tmp, JSON.stringify({ kind, event, text, pid: process.pid, env: forwarded }), { mode: 0o600 })
-      fs.renameSync(tmp, request)
-    } catch {
-      fs.rmSync(tmp, { force: true })
-      return fallback(text)
-    }
-
-    const started = Date.now()
-    let finished = false
-    let watcher: fs.FSWatcher | undefined
-    let timer: ReturnType<typeof setInterval> | undefined
-    const finish = (then: () => void) => {
-      if (finished) return
-      finished = true
-      watcher?.close()
-      clearInterval(timer)
-      then()
-    }
-    /** true when the call was still waiting to be taken: now nobody will take it */
-    const withdraw = () => {
-      try {
-        fs.unlinkSync(request)
-        return true
-      } catch {
-        return false
-      }
-    }
-    const answered = () => {
-      if (finished) return true
-      let raw: string
-      try {
-        raw = fs.readFileSync(response, "utf8")
-      } catch {
-        return false
-      }
-      fs.rmSync(response, { force: true })
-      finish(() => {
+    relayCall({ env, daemon, kind, event, text }, {
+      answered: (raw) => {
         printAnswer(env, event, raw)
         if (env.OMCM_RELAY_TRACE === "1") process.stderr.write(`omcm relay: answered by the pool daemon (pid ${daemon})\n`)
-      })
-      return true
-    }
-    const check = () => {
-      if (answered()) return
-      const waited = Date.now() - started
-      const alive = isAlive(daemon)
-      if (!alive || waited > PICKUP_TIMEOUT_MS) {
-        if (withdraw()) return finish(() => fallback(text))
-        if (!alive) return finish(() => log(env, event, "the pool daemon stopped while answering; the call proceeds"))
-      }
-      if (waited > REQUEST_TIMEOUT_MS) finish(() => log(env, event, "the pool daemon gave no answer in time; the call proceeds"))
-    }
-    try {
-      watcher = fs.watch(dir, (_, name) => {
-        if (name === `${id}.res`) answered()
-      })
-      watcher.on("error", () => undefined)
-    } catch {
-      watcher = undefined
-    }
-    // the timer also keeps this process alive while it waits; without directory events it is all there is
-    timer = setInterval(check, watcher === undefined ? 5 : 100)
-    answered()
+      },
+      withdrawn: () => fallback(text),
+      failed: (why) => log(env, event, why)
+    })
   })
+}
+
+export type RelayKind = "hook" | "statusline"
+
+export interface RelayCall {
+  /** the caller's environment: where the relay directory is, and what the daemon is told of it */
+  readonly env: NodeJS.ProcessEnv
+  /** the daemon's pid (`findDaemon`) */
+  readonly daemon: number
+  readonly kind: RelayKind
+  readonly event: string
+  readonly text: string
+}
+
+/** How one relayed call ended: exactly one of these is called, once. */
+export interface RelayOutcome {
+  /** the daemon's answer file (`{ output }` or `{ text }`) */
+  readonly answered: (raw: string) => void
+  /** nobody took the call (no relay directory, a daemon that died or is stuck): the caller answers it itself */
+  readonly withdrawn: () => void
+  /** the daemon took the call and gave no answer: the call proceeds, `why` is what to log */
+  readonly failed: (why: string) => void
+}
+
+/**
+ * One call through the relay directory: leaves `<id>.req` for the daemon, waits for `<id>.res`. Exported for the soak
+ * benchmark (test/support/soak.ts), which drives thousands of calls through this same exchange from one process.
+ */
+export const relayCall = (call: RelayCall, outcome: RelayOutcome): void => {
+  const { daemon, env, event, kind, text } = call
+  const forwarded: Record<string, string> = {}
+  for (const key of FORWARDED_ENV) {
+    const value = env[key]
+    if (value !== undefined) forwarded[key] = value
+  }
+  const dir = path.join(stateDir(env), "relay")
+  const id = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
+  const request = path.join(dir, `${id}.req`)
+  const response = path.join(dir, `${id}.res`)
+  const tmp = path.join(dir, `${id}.tmp`)
+  try {
+    fs.writeFileSync(tmp, JSON.stringify({ kind, event, text, pid: process.pid, env: forwarded }), { mode: 0o600 })
+    fs.renameSync(tmp, request)
+  } catch {
+    fs.rmSync(tmp, { force: true })
+    return outcome.withdrawn()
+  }
+
+  const started = Date.now()
+  let finished = false
+  let watcher: fs.FSWatcher | undefined
+  let timer: ReturnType<typeof setInterval> | undefined
+  const finish = (then: () => void) => {
+    if (finished) return
+    finished = true
+    watcher?.close()
+    clearInterval(timer)
+    then()
+  }
+  /** true when the call was still waiting to be taken: now nobody will take it */
+  const withdraw = () => {
+    try {
+      fs.unlinkSync(request)
+      return true
+    } catch {
+      return false
+    }
+  }
+  const answered = () => {
+    if (finished) return true
+    let raw: string
+    try {
+      raw = fs.readFileSync(response, "utf8")
+    } catch {
+      return false
+    }
+    fs.rmSync(response, { force: true })
+    finish(() => outcome.answered(raw))
+    return true
+  }
+  const check = () => {
+    if (answered()) return
+    const waited = Date.now() - started
+    const alive = isAlive(daemon)
+    if (!alive || waited > PICKUP_TIMEOUT_MS) {
+      if (withdraw()) return finish(outcome.withdrawn)
+      if (!alive) return finish(() => outcome.failed("the pool daemon stopped while answering; the call proceeds"))
+    }
+    if (waited > REQUEST_TIMEOUT_MS) finish(() => outcome.failed("the pool daemon gave no answer in time; the call proceeds"))
+  }
+  try {
+    watcher = fs.watch(dir, (_, name) => {
+      if (name === `${id}.res`) answered()
+    })
+    watcher.on("error", () => undefined)
+  } catch {
+    watcher = undefined
+  }
+  // the timer also keeps this process alive while it waits; without directory events it is all there is
+  timer = setInterval(check, watcher === undefined ? 5 : 100)
+  answered()
 }

@@ -19,10 +19,16 @@ export const runOmcm = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, inp
 export const runOmcmAsync = (
   args: ReadonlyArray<string>,
   env: NodeJS.ProcessEnv,
-  options: { readonly input?: string; readonly cwd?: string; readonly timeoutMs?: number } = {}
+  options: {
+    readonly input?: string
+    readonly cwd?: string
+    readonly timeoutMs?: number
+    /** another build of the CLI (a benchmark's bundle does not sit next to dist/) */
+    readonly bin?: string
+  } = {}
 ): Promise<CliResult> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [OMCM_BIN, ...args], { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [options.bin ?? OMCM_BIN, ...args], { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
