@@ -118,6 +118,22 @@ describe("omcm handoff's decisions and learnings", () => {
     expect(text.stdout).toContain("\nomcm: decisions and learnings: from the transcript (deterministic; no model summary: --no-summary)\n")
   }, 240_000)
 
+  it("run on the pool daemon when one runs", async () => {
+    const transcript = await setUp(() => JSON.stringify(ANSWER))
+    const start = await runOmcmAsync(["pool", "start", "--detach", "--min", "1", "--max", "1"], home.env, { cwd: project })
+    try {
+      expect(start.status, start.stderr).toBe(0)
+      const r = await handoff(transcript)
+      expect(r.status, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout).notes).toEqual({ by: "summary", text: `summary by ${LOW_MODEL}` })
+      // the daemon's pool ran the summary's call
+      expect(JSON.parse(runOmcm(["pool", "status", "--json"], home.env).stdout).totalRequests).toBe(1)
+      expect(summaryCalls()).toMatchObject([{ source: "handoff", success: 1 }])
+    } finally {
+      await runOmcmAsync(["pool", "stop"], home.env)
+    }
+  }, 240_000)
+
   it("fall back when the provider fails (HTTP 500): the handoff is still written", async () => {
     const transcript = await setUp(() => "unused", "500")
     const r = await handoff(transcript)
