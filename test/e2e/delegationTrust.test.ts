@@ -15,7 +15,8 @@ import {
   writeFile
 } from "../../src/simulated/openaiCompatible"
 import { runClaude } from "../support/claudeHarness"
-import { OMCM_BIN, runOmcmAsync } from "../support/cli"
+import { runOmcmAsync } from "../support/cli"
+import { omcmHookSettings } from "../support/hookEvents"
 import { type FakeAnthropic, startFakeAnthropic, type SubagentToolInput } from "../support/fakeAnthropic"
 import { simulatedPoolConfig } from "../support/poolFixture"
 import { makeTempHome, type TempHome } from "../support/tempHome"
@@ -29,13 +30,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-const EVENTS = { SessionStart: "session-start", UserPromptSubmit: "user-prompt-submit", PreToolUse: "pre-tool-use", PostToolUse: "post-tool-use" } as const
-const hookSettings = () => ({
-  hooks: Object.fromEntries(Object.entries(EVENTS).map(([name, event]) => [
-    name,
-    [{ ...(name.endsWith("ToolUse") ? { matcher: "Agent|Task" } : {}), hooks: [{ type: "command", command: `node ${OMCM_BIN} hook ${event}`, ...(name === "PreToolUse" ? { timeout: 300 } : {}) }] }]
-  ]))
-})
+const hookSettings = () => omcmHookSettings(["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse"])
 
 interface Setup {
   readonly home: TempHome

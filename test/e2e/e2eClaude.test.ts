@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from "vitest"
 import { startSimulatedModel, type StartedSimulatedModel } from "../../src/simulated/openaiCompatible"
 import { runClaude } from "../support/claudeHarness"
 import { type FakeAnthropic, type FakeAnthropicOptions, startFakeAnthropic } from "../support/fakeAnthropic"
-import { OMCM_BIN, runOmcm, runOmcmAsync } from "../support/cli"
+import { runOmcm, runOmcmAsync } from "../support/cli"
+import { omcmHookSettings } from "../support/hookEvents"
 import { simulatedPoolConfig } from "../support/poolFixture"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 import { waitFor } from "../support/waitFor"
@@ -14,15 +15,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-const EVENTS = { SessionStart: "session-start", UserPromptSubmit: "user-prompt-submit", PreToolUse: "pre-tool-use", PostToolUse: "post-tool-use", Stop: "stop", SessionEnd: "session-end" } as const
-
-/** settings.json hooks pointing at the bundled CLI, like `omcm install --hooks` writes them */
-const hookSettings = () => ({
-  hooks: Object.fromEntries(Object.entries(EVENTS).map(([name, event]) => [
-    name,
-    [{ ...(name.endsWith("ToolUse") ? { matcher: "Agent|Task" } : {}), hooks: [{ type: "command", command: `node ${OMCM_BIN} hook ${event}`, ...(name === "PreToolUse" ? { timeout: 300 } : {}) }] }]
-  ]))
-})
+const hookSettings = () => omcmHookSettings(["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop", "SessionEnd"])
 
 interface Setup {
   readonly home: TempHome
