@@ -97,6 +97,10 @@ const seed = () =>
     for (const [minutesAgo, percent] of [[90, 30], [60, 42], [30, 55]] as const) {
       yield* history.record({ updatedAt: now - minutesAgo * 60_000, fiveHour: { percent, resetsAt: now + 2 * 3_600_000 }, sevenDay: null })
     }
+    // the weekly window's readings over the last days, rising 6 points a day (0.25 an hour)
+    for (const [daysAgo, percent] of [[3, 13], [2, 19], [1, 25]] as const) {
+      yield* history.record({ updatedAt: now - daysAgo * 86_400_000, fiveHour: null, sevenDay: { percent, resetsAt: now + 4 * 86_400_000 } })
+    }
     // the session's own cost when the first reading was taken (the statusline below gives today's)
     yield* history.recordSessionCost({ sessionId: "dash", ts: now - 90 * 60_000, usd: 1 })
   }))
@@ -194,7 +198,9 @@ describe("omcm dashboard in a real browser", () => {
     const medium = await page.locator("#balancer-candidates tr", { hasText: "MEDIUM" }).innerText()
     expect(medium).toMatch(/openai\/gpt-6-sol \(cooling \d+m\)/)
     expect(await text("#balancer-cooldowns")).toMatch(/^Cooling down: openai\/gpt-6-sol until \d\d:\d\d:\d\d \(HTTP 503\)/)
-    for (const chart of ["providers", "agents", "tokens", "cost", "usage"]) {
+    // the weekly window: 13 -> 31 % over three days, crossing 90 % after its reset
+    expect(await text("#usage-week-note")).toMatch(/^Rising 0\.2\d points an hour: 90% at \d+\/\d+ \d\d:\d\d, after the window resets\.$/)
+    for (const chart of ["providers", "agents", "tokens", "cost", "usage", "usage-week"]) {
       expect(await page.locator(`#chart-${chart} canvas`).count()).toBe(1)
     }
     await expect.poll(() => text("#connection")).toBe("live")

@@ -130,6 +130,7 @@ describe("the dashboard's snapshot", () => {
       resetsAt: NOW + 3_600_000,
       samples: [{ ts: NOW - 600_000, percent: 60, resetsAt: NOW + 3_600_000 }],
       forecast: { ratePerHour: 12, crossesAt: NOW + 7_200_000, beforeReset: false, threshold: 90 },
+      weekWindow: { samples: [{ ts: NOW - 86_400_000, percent: 20, resetsAt: null }], forecast: null },
       spared: { points: 6.2, pointsPerUsd: 5, measuredUsd: 4, measuredPoints: 20, savedUsd: 1.24, windowStart: NOW - 3_600_000 }
     },
     pool: { state: "not running", pid: null, apiPort: null, error: null, status: null },
@@ -149,7 +150,7 @@ describe("the dashboard's snapshot", () => {
   it("draws the configured thresholds and unknown usage as unknown", () => {
     const s = buildSnapshot(input({
       routing: { ...defaultConfig.routing, usageThreshold: 60, heavyThreshold: 95 },
-      usage: { current: { percent: 0, fiveHour: null, weekly: null, source: "unknown" }, resetsAt: null, samples: [], forecast: null, spared: null }
+      usage: { current: { percent: 0, fiveHour: null, weekly: null, source: "unknown" }, resetsAt: null, samples: [], forecast: null, spared: null, weekWindow: { samples: [], forecast: null } }
     }))
     expect(s.usage.thresholds.map((t) => t.percent)).toEqual([60, 80, 85, 95])
     expect(s.usage.percent).toBeNull()
@@ -160,6 +161,7 @@ describe("the dashboard's snapshot", () => {
     const decoded = Schema.decodeUnknownSync(Schema.parseJson(DashboardSnapshot))(json)
     expect(decoded.usage.forecast?.crossesAt).toBe(NOW + 7_200_000)
     expect(decoded.providers[0]!.calls).toBe(2)
+    expect(decoded.usage.weekWindow.samples).toEqual([{ ts: NOW - 86_400_000, percent: 20 }])
     expect(decoded.usage.spared).toEqual({
       points: 6.2,
       text: "spared ≈6% of 5h",

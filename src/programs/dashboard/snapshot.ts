@@ -85,6 +85,13 @@ export type Delegation = typeof Delegation.Type
 
 const Threshold = Schema.Struct({ name: Schema.String, percent: Schema.Number, meaning: Schema.String })
 
+const ForecastView = Schema.Struct({
+  ratePerHour: Schema.Number,
+  crossesAt: Nullable(Schema.Number),
+  beforeReset: Schema.Boolean,
+  threshold: Schema.Number
+})
+
 export const UsageView = Schema.Struct({
   /** max(5-hour, weekly); null when unknown */
   percent: Nullable(Schema.Number),
@@ -95,13 +102,13 @@ export const UsageView = Schema.Struct({
   resetsAt: Nullable(Schema.Number),
   /** readings of the 5-hour window the statusline was given, oldest first */
   samples: Schema.Array(Schema.Struct({ ts: Schema.Number, percent: Schema.Number })),
-  forecast: Nullable(Schema.Struct({
-    ratePerHour: Schema.Number,
-    crossesAt: Nullable(Schema.Number),
-    beforeReset: Schema.Boolean,
-    threshold: Schema.Number
-  })),
+  forecast: Nullable(ForecastView),
   thresholds: Schema.Array(Threshold),
+  /** the weekly window: its readings of the last week and its forecast */
+  weekWindow: Schema.Struct({
+    samples: Schema.Array(Schema.Struct({ ts: Schema.Number, percent: Schema.Number })),
+    forecast: Nullable(ForecastView)
+  }),
   /** the share of the 5-hour window the delegated work spared, and how it was measured; null when it cannot be told */
   spared: Nullable(Schema.Struct({ points: Schema.Number, text: Schema.String, method: Schema.String }))
 })
@@ -167,6 +174,8 @@ export interface UsageInput {
   readonly samples: ReadonlyArray<UsageSample>
   readonly forecast: Forecast | null
   readonly spared: WindowSpared | null
+  /** the weekly window's readings of the last week and its forecast */
+  readonly weekWindow: { readonly samples: ReadonlyArray<UsageSample>; readonly forecast: Forecast | null }
 }
 
 export interface SnapshotInput {
@@ -277,6 +286,7 @@ export const usageOf = (input: UsageInput, routing: OmcmConfig["routing"]): Usag
   samples: input.samples.map((s) => ({ ts: s.ts, percent: s.percent })),
   forecast: input.forecast,
   thresholds: thresholdsOf(routing),
+  weekWindow: { samples: input.weekWindow.samples.map((s) => ({ ts: s.ts, percent: s.percent })), forecast: input.weekWindow.forecast },
   spared: input.spared === null ? null : { points: input.spared.points, text: sparedText(input.spared), method: sparedMethod(input.spared) }
 })
 

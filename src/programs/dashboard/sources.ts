@@ -17,7 +17,7 @@ const POOL_TIMEOUT = "1500 millis"
 
 const unknownUsage = { percent: 0, fiveHour: null, weekly: null, source: "unknown" } as const
 
-/** Claude usage as the router sees it without asking the network, the 5-hour window's readings and its forecast */
+/** Claude usage as the router sees it without asking the network, each window's readings and its forecast */
 const readUsage = (now: number, threshold: number) =>
   Effect.gen(function*() {
     const usage = yield* ClaudeUsage
@@ -26,12 +26,14 @@ const readUsage = (now: number, threshold: number) =>
     const history = makeUsageHistory(yield* Store)
     const samples = yield* history.since("5h", now - WINDOW_MS["5h"]).pipe(Effect.orElseSucceed(() => []))
     const spared = yield* windowSparedNow(history, yield* MetricsCollector, samples, now).pipe(Effect.orElseSucceed(() => null))
+    const weekly = yield* history.since("wk", now - WINDOW_MS.wk).pipe(Effect.orElseSucceed(() => []))
     return {
       current,
       resetsAt: Option.getOrNull(Option.flatMap(cache, (c) => Option.fromNullable(c.fiveHour?.resetsAt))),
       samples,
       forecast: forecastWindow(samples, now, threshold),
-      spared
+      spared,
+      weekWindow: { samples: weekly, forecast: forecastWindow(weekly, now, threshold) }
     } satisfies UsageInput
   })
 

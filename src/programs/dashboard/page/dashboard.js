@@ -99,13 +99,18 @@
     renderUsageChart(s.usage, s.generatedAt);
   };
 
-  const renderUsageChart = (usage, now) => {
-    const samples = usage.samples;
-    const f = usage.forecast;
-    const start = now - 5 * 3600000;
+  /** a burn rate: a weekly window's is a fraction of a point an hour */
+  const rate = (r) => (Math.abs(r) < 1 ? r.toFixed(2) : r.toFixed(1));
+
+  /** a day and a time, for the weekly window's axis: `3/12 14:00` */
+  const dayTime = (t) => { const d = new Date(t); return `${d.getDate()}/${d.getMonth() + 1} ${hhmm(t)}`; };
+
+  /** one usage window's chart: its readings, the forecast from the last one, and the routing thresholds */
+  const renderWindowChart = (id, label, windowMs, samples, f, thresholds, now, format) => {
+    const start = now - windowMs;
     const xs = [start, ...samples.map((x) => x.ts), now];
     const last = samples[samples.length - 1];
-    const forecastEnd = f && f.crossesAt !== null && last ? Math.min(f.crossesAt, now + 5 * 3600000) : null;
+    const forecastEnd = f && f.crossesAt !== null && last ? Math.min(f.crossesAt, now + windowMs) : null;
     if (forecastEnd !== null) xs.push(forecastEnd);
     const xsSorted = [...new Set(xs)].sort((a, b) => a - b);
     const at = new Map(samples.map((x) => [x.ts, x.percent]));
@@ -117,27 +122,36 @@
       if (x === forecastEnd) return last.percent + (f.ratePerHour * (forecastEnd - last.ts)) / 3600000;
       return null;
     });
-    const lines = usage.thresholds.map((th, i) => ({
+    const lines = thresholds.map((th, i) => ({
       label: `${th.percent}% ${th.name}`,
       stroke: ["#6b7c90", "#8a7f5a", "#b0894a", "#ef6b73"][i % 4],
       width: 1,
       dash: [4, 4],
       points: { show: false },
     }));
-    draw("chart-usage", `usage:${usage.thresholds.map((x) => x.percent).join(",")}`, () => ({
-      series: [{}, { ...lineSeries("5-hour window %", 1), spanGaps: true, points: { show: true, size: 4 } },
+    draw(id, `usage:${thresholds.map((x) => x.percent).join(",")}`, () => ({
+      series: [{}, { ...lineSeries(label, 1), spanGaps: true, points: { show: true, size: 4 } },
         { label: "forecast", stroke: "#f2b84b", width: 2, dash: [8, 5], spanGaps: true, points: { show: false } }, ...lines],
-      axes: timeAxes("%"),
+      axes: [{ ...AXIS, values: (u, splits) => splits.map((x) => format(x * 1000)) }, { ...AXIS, label: "%", size: 56 }],
       scales: { y: { range: [0, 100] } },
-    }), [seconds(xsSorted), usageValues, forecastValues, ...usage.thresholds.map((th) => xsSorted.map(() => th.percent))]);
+    }), [seconds(xsSorted), usageValues, forecastValues, ...thresholds.map((th) => xsSorted.map(() => th.percent))]);
     const parts = [];
     if (samples.length === 0) parts.push("No readings yet: omcm statusline records Claude usage as Claude Code redraws its status bar.");
     if (f && f.crossesAt !== null) {
-      parts.push(`Rising ${f.ratePerHour.toFixed(1)} points an hour: ${f.threshold}% at ${hhmm(f.crossesAt)}, ${f.beforeReset ? "before" : "after"} the window resets.`);
-    } else if (f) parts.push(`Not rising (${f.ratePerHour.toFixed(1)} points an hour).`);
+      parts.push(`Rising ${rate(f.ratePerHour)} points an hour: ${f.threshold}% at ${format(f.crossesAt)}, ${f.beforeReset ? "before" : "after"} the window resets.`);
+    } else if (f) parts.push(`Not rising (${rate(f.ratePerHour)} points an hour).`);
+    return parts;
+  };
+
+  const renderUsageChart = (usage, now) => {
+    const parts = renderWindowChart("chart-usage", "5-hour window %", 5 * 3600000, usage.samples, usage.forecast, usage.thresholds, now, hhmm);
     if (usage.spared !== null) parts.push(`Delegated work ${usage.spared.text.replace("of 5h", "of this window")}, ${usage.spared.method}.`);
     parts.push(usage.thresholds.map((th) => `${th.percent}%: ${th.meaning}`).join(" · "));
     $("usage-note").textContent = parts.join(" ");
+    const week = usage.weekWindow;
+    $("usage-week-note").textContent = renderWindowChart(
+      "chart-usage-week", "weekly window %", 7 * 86400000, week.samples, week.forecast, usage.thresholds, now, dayTime
+    ).join(" ");
   };
 
   // ---- cards and tables ----
