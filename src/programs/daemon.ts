@@ -115,7 +115,6 @@ export interface DaemonOptions {
   readonly idleExitMinutes?: number | undefined
 }
 
-
 /**
  * A relayed call, answered as in its own process: a hook with the same fail-open rule (the call proceeds, and why is
  * logged), the statusline always with a line (naming the problem if there is one).
@@ -132,11 +131,12 @@ const answerRelayed = (contextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Con
       Effect.map((text) => ({ text }))
     )
   }
-  return withCallerServices(runHookText(request.event, request.text).pipe(
-      Effect.provide(DaemonLauncher.none),
-      // a relayed PreToolUse delegates, a relayed Stop writes its handoff, on the daemon's own runtime (git in the caller's env)
-      Effect.provide(hookPartsInBundle(env))
-    )).pipe(
+  const hook = runHookText(request.event, request.text).pipe(
+    Effect.provide(DaemonLauncher.none),
+    // a relayed PreToolUse delegates, a relayed Stop writes its handoff, on the daemon's own runtime (git: the caller's env)
+    Effect.provide(hookPartsInBundle(env))
+  )
+  return withCallerServices(hook).pipe(
     Effect.catchAllCause((cause) =>
       recordFailure(request.event, undefined, failed(cause)).pipe(Effect.provide(Paths.layerFrom(env)), Effect.as(Option.none()))
     ),
