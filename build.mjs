@@ -6,9 +6,12 @@
 // loader alone costs more start-up time), and the code is in payloads (payloads.mjs lists them and their esbuild
 // options): the hook programs (dist/omcm-hook-<hash>.js), the statusline (dist/omcm-statusline-<hash>.js), what a
 // hook loads to delegate to OpenCode (dist/omcm-delegate-<hash>.js: the pool, the daemon client and an HTTP client
-// stay out of every other hook call), and the full CLI (dist/omcm-full-<hash>.js). The loader picks one by the
-// command and compiles it with vm.Script and a V8 code cache (next to the file, or under OMCM_HOME when dist/ is
-// read-only: there 0700/0600, like everything under OMCM_HOME); a hook payload asks the loader for the delegate payload (globalThis.__omcmPayload) when it delegates.
+// stay out of every other hook call), what a Stop hook loads to write ulw's automatic handoff
+// (dist/omcm-handoff-<hash>.js: the context builder, transcript and git reading, a command executor), and the full
+// CLI (dist/omcm-full-<hash>.js). The loader picks one by the command and compiles it with vm.Script and a V8 code
+// cache (next to the file, or under OMCM_HOME when dist/ is read-only: there 0700/0600, like everything under
+// OMCM_HOME); a hook payload asks the loader for the delegate or handoff payload (globalThis.__omcmPayload) on the
+// call that needs it.
 // A hook first goes through the relay (src/relay, plain Node, inlined in the loader): when the pool daemon runs, it
 // answers the hook and no payload is read at all, so the loader must stay small.
 //
@@ -148,10 +151,11 @@ if (process.env.OMCM_BUILD_META === "1") {
   }
 }
 
-// Warm the code caches: the hook path's (every Claude Code tool call), the statusline's, the CLI's, and the one of a
-// hook that delegates (loaded on such calls only). A cache holds the functions compiled by the run that writes it
-// (the first run of its payload). The runs get a throwaway home so they touch no real state; the delegating hook
-// fails at once (no OpenCode binary where it looks) and lets the call through.
+// Warm the code caches: the hook path's (every Claude Code tool call), the statusline's, the CLI's, and the ones of a
+// hook that delegates and of a Stop hook that writes ulw's handoff (loaded on such calls only). A cache holds the
+// functions compiled by the run that writes it (the first run of its payload). The runs get a throwaway home so they
+// touch no real state; the delegating hook fails at once (no OpenCode binary where it looks) and lets the call
+// through.
 const scratch = mkdtempSync(path.join(os.tmpdir(), "omcm-build-"))
 try {
   const env = { PATH: process.env.PATH, HOME: scratch, OMCM_HOME: path.join(scratch, "omcm"), OMCM_CONFIG_DIR: path.join(scratch, "config") }
@@ -172,6 +176,11 @@ try {
   hook("user-prompt-submit", { session_id: "delegating", cwd: scratch, hook_event_name: "UserPromptSubmit", prompt: "hulw: warm" }, delegating)
   // hulw sends a MEDIUM-tier agent to OpenCode
   hook("pre-tool-use", agentCall("delegating", "writer"), delegating)
+  // ulw past heavyThreshold (the statusline stores the rate limits): the Stop hook writes the handoff (in the scratch)
+  const heavy = { session_id: "handoff", rate_limits: { five_hour: { used_percentage: 95 }, seven_day: { used_percentage: 1 } } }
+  spawnSync(process.execPath, ["dist/omcm.js", "statusline"], { input: JSON.stringify(heavy), stdio: ["pipe", "ignore", "ignore"], env })
+  hook("user-prompt-submit", { session_id: "handoff", cwd: scratch, hook_event_name: "UserPromptSubmit", prompt: "ulw: warm" }, delegating)
+  hook("stop", { session_id: "handoff", cwd: scratch, hook_event_name: "Stop", stop_hook_active: false }, delegating)
 } finally {
   rmSync(scratch, { recursive: true, force: true })
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url"
 
 const root = path.dirname(fileURLToPath(import.meta.url))
 
-/** payload name -> entry: the loader picks hook, statusline or full by the command; a hook loads delegate itself */
+/** payload name -> entry: the loader picks hook, statusline or full by the command; a hook loads delegate and handoff itself */
 export const PAYLOADS = {
   /** `omcm hook <event>` when no daemon answers it: every Claude Code tool call */
   hook: "src/payloads/hook.ts",
@@ -13,6 +13,8 @@ export const PAYLOADS = {
   statusline: "src/payloads/statusline.ts",
   /** what a PreToolUse hook loads to delegate a sub-agent to OpenCode: the pool, the daemon client, an HTTP client */
   delegate: "src/payloads/delegate.ts",
+  /** what a Stop hook loads to write ulw's automatic handoff: the context builder (transcript, git), a command executor */
+  handoff: "src/payloads/handoff.ts",
   /** every other command: the @effect/cli command tree */
   full: "src/bin.ts"
 }

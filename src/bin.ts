@@ -3,8 +3,8 @@
 const argv = process.argv.slice(2)
 
 if (argv[0] === "hook") {
-  void Promise.all([import("./programs/hooks/main"), import("./programs/hooks/delegation")]).then(([hooks, { HookDelegation }]) =>
-    hooks.main(argv.slice(1), undefined, HookDelegation.lazy(() => import("./programs/hooks/delegate")))
+  void Promise.all([import("./programs/hooks/main"), import("./programs/hooks/inBundle")]).then(([hooks, { hookPartsInBundle }]) =>
+    hooks.main(argv.slice(1), undefined, hookPartsInBundle())
   )
 } else if (argv[0] === "statusline" && argv.length === 1) {
   void import("./programs/statuslineMain").then((m) => m.main())

@@ -1,11 +1,9 @@
 import * as Layer from "effect/Layer"
 import { Config, Paths } from "../services/config"
-import { ContextBuilder } from "../services/context"
 import { CatalogCache } from "../services/models"
 import { ClaudeUsage, FusionRouter, RouterState, Sessions } from "../services/router"
 import { Store } from "../services/store"
 import { MetricsCollector, Tracker, TrackerStore } from "../services/tracker"
-import { HOOK_CONTEXT_OPTIONS } from "./hook"
 
 // The whole-app layers of the CLI's commands, from the services' own layers (each brings its dependencies; one
 // build shares them: a command opens one database and reads config.json once).
@@ -41,8 +39,7 @@ export const makeRelayLive = (env: NodeJS.ProcessEnv) =>
       RouterState.layerWithoutDependencies,
       Sessions.layerWithoutDependencies,
       TrackerStore.layerWithoutDependencies,
-      CatalogCache.layerWithoutDependencies,
-      ContextBuilder.layerLean({ ...HOOK_CONTEXT_OPTIONS, gitEnv: env, claudeEnv: env })
+      CatalogCache.layerWithoutDependencies
     )),
     Layer.provideMerge(Store.layerWithoutDependencies),
     Layer.provideMerge(Config.layerWithoutDependencies),

@@ -1,6 +1,5 @@
 import * as Layer from "effect/Layer"
 import { Config, Paths } from "../services/config"
-import { ContextBuilder } from "../services/context"
 import { ClaudeUsage, FusionRouter, RouterState, Sessions } from "../services/router"
 import { Store } from "../services/store"
 import { Tracker, TrackerStore } from "../services/tracker"
@@ -8,9 +7,6 @@ import { Tracker, TrackerStore } from "../services/tracker"
 // In a file of its own, built from the services' layers alone: the hook payload of dist/omcm.js bundles this file,
 // not layers/core.ts, whose other layers (MetricsCollector for the statusline and the CLI...) a hook never builds
 // (test/unit/hookBundle.test.ts). The same layer as ConfigLive + StateLive + UsageLive there, plus router and tracker.
-
-/** the Stop hook's automatic handoff: the input names the transcript; git is not waited on for long */
-export const HOOK_CONTEXT_OPTIONS = { gitTimeoutMs: 5_000, findTranscript: false } as const
 
 /** What a hook needs: routing decisions, and recording them and their calls */
 export const HookLive = Layer.mergeAll(
@@ -22,6 +18,5 @@ export const HookLive = Layer.mergeAll(
   Sessions.layer,
   TrackerStore.layer,
   Config.layer,
-  Paths.layer,
-  ContextBuilder.layerLean(HOOK_CONTEXT_OPTIONS)
+  Paths.layer
 )

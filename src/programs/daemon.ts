@@ -42,7 +42,7 @@ import { makeCatalogCache, makeModelCatalog, type ModelCatalogShape } from "../s
 import { Store } from "../services/store"
 import { recordFailure } from "../services/claude-code"
 import { makeHookContexts } from "../layers/hookContexts"
-import { HookDelegation } from "./hooks/delegation"
+import { hookPartsInBundle } from "./hooks/inBundle"
 import { describeFailure, runHookText } from "./hooks/main"
 import { statuslineLine } from "./statusline"
 import { readCatalog } from "./catalogReading"
@@ -115,9 +115,6 @@ export interface DaemonOptions {
   readonly idleExitMinutes?: number | undefined
 }
 
-/** a relayed PreToolUse delegates on the daemon's own runtime */
-const delegationInBundle = HookDelegation.lazy(() => import("./hooks/delegate"))
-
 /**
  * A relayed call, answered as in its own process: a hook with the same fail-open rule (the call proceeds, and why is
  * logged), the statusline always with a line (naming the problem if there is one).
@@ -134,7 +131,12 @@ const answerRelayed = (contextFor: (env: NodeJS.ProcessEnv) => Effect.Effect<Con
       Effect.map((text) => ({ text }))
     )
   }
-  return withCallerServices(runHookText(request.event, request.text).pipe(Effect.provide(DaemonLauncher.none), Effect.provide(delegationInBundle))).pipe(
+  const hook = runHookText(request.event, request.text).pipe(
+    Effect.provide(DaemonLauncher.none),
+    // a relayed PreToolUse delegates, a relayed Stop writes its handoff, on the daemon's own runtime (git: the caller's env)
+    Effect.provide(hookPartsInBundle(env))
+  )
+  return withCallerServices(hook).pipe(
     Effect.catchAllCause((cause) =>
       recordFailure(request.event, undefined, failed(cause)).pipe(Effect.provide(Paths.layerFrom(env)), Effect.as(Option.none()))
     ),

@@ -5,6 +5,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { PAYLOADS } from "../../payloads.mjs"
 
 // omcm as a package: `npm pack` (which runs `prepare`, i.e. build.mjs), the tarball installed into a scratch project
 // outside the repository, the README's "Embedding omcm in an Effect app" examples type-checked against the packed
@@ -281,4 +282,13 @@ describe("the npm package", () => {
     const hook = await run(process.execPath, [bin, "hook", "pre-tool-use"], { cwd: app, env: appEnv, input })
     expect(hook).toMatchObject({ status: 0, stdout: "" })
   }, 60_000)
+
+  it("the package holds every payload the loader names (those a hook loads on some calls only included)", () => {
+    const dist = path.join(app, "node_modules", "omcm", "dist")
+    const files = /const files=(\{[^}]*\})/.exec(fs.readFileSync(path.join(dist, "omcm.js"), "utf8"))?.[1]
+    expect(files).toBeDefined()
+    const payloads = JSON.parse(files!) as Record<string, string>
+    expect(Object.keys(payloads).sort()).toEqual(Object.keys(PAYLOADS).sort())
+    expect(Object.values(payloads).filter((file) => !fs.existsSync(path.join(dist, file)))).toEqual([])
+  })
 })

@@ -6,9 +6,9 @@ import { PAYLOADS, payloadOptions, type PayloadName } from "../../payloads.mjs"
 
 // What the payloads of dist/omcm.js hold, from esbuild's metafile, bundled in memory with build.mjs's own options
 // (payloads.mjs). The hook payload is read and compiled on every Claude Code tool call no daemon answers: it must hold
-// what a hook runs and nothing else. Delegating to OpenCode (the pool, the daemon client, an HTTP client) is a payload
-// of its own that the hook asks the loader for (src/payloads/hook.ts), so it is not in the hook payload at all, not
-// even behind a dynamic import.
+// what a hook runs and nothing else. Delegating to OpenCode (the pool, the daemon client, an HTTP client) and writing
+// ulw's automatic handoff (the context builder, a command executor) are payloads of their own that the hook asks the
+// loader for (src/payloads/hook.ts), so they are not in the hook payload at all, not even behind a dynamic import.
 
 type Metafile = esbuild.Metafile
 
@@ -49,14 +49,26 @@ const FORBIDDEN: ReadonlyArray<readonly [string, (file: string) => boolean]> = [
     "the daemon client and delegation",
     (f) => ["src/services/daemon/DaemonClient.ts", "src/services/daemon/Delegator.ts", "src/programs/hooks/delegate.ts"].includes(f)
   ],
-  ["@effect/cli", (f) => f.includes("node_modules/@effect/cli/")]
+  ["@effect/cli", (f) => f.includes("node_modules/@effect/cli/")],
+  [
+    "the handoff writer",
+    (f) =>
+      [
+        "src/services/context/ContextBuilder.ts",
+        "src/services/context/handoffMarkdown.ts",
+        "src/services/context/transcript.ts",
+        "src/services/context/redactContext.ts",
+        "src/programs/hooks/writeAutoHandoff.ts"
+      ].includes(f)
+  ],
+  ["a command executor", (f) => /node_modules\/@effect\/platform(-node|-node-shared)?\/dist\/\w+\/(NodeContext|NodeCommandExecutor|CommandExecutor)\.js$/.test(f)]
 ]
 
 const violations = (modules: Iterable<string>, rules = FORBIDDEN) =>
   [...modules].flatMap((file) => rules.filter(([, bad]) => bad(file)).map(([what]) => `${what}: ${file}`))
 
 describe("the hook payload of dist/omcm.js", () => {
-  it("statically reaches no MetricsCollector, HTTP client, pool, daemon client, delegation or @effect/cli", async () => {
+  it("statically reaches no MetricsCollector, HTTP client, pool, daemon client, delegation, handoff writer, command executor or @effect/cli", async () => {
     const meta = await hookPayload()
     const reachable = staticallyReachable(meta, PAYLOADS.hook)
     expect(reachable.size).toBeGreaterThan(50)
@@ -64,6 +76,8 @@ describe("the hook payload of dist/omcm.js", () => {
     expect(reachable).toContain("src/programs/hooks/preToolUse.ts")
     expect(reachable).toContain("src/services/router/FusionRouter.ts")
     expect(reachable).toContain("src/services/tracker/Tracker.ts")
+    // the Stop hook decides there whether a handoff is due
+    expect(reachable).toContain("src/programs/hooks/autoHandoff.ts")
     expect(violations(reachable)).toEqual([])
   })
 
@@ -95,13 +109,45 @@ import { MetricsCollector as __Probe } from "../../services/tracker"
     const meta = await bundle("hook", [probe])
     expect(violations(staticallyReachable(meta, PAYLOADS.hook))).toEqual(["MetricsCollector: src/services/tracker/MetricsCollector.ts"])
   })
+
+  it("the check fails when the Stop hook writes its handoff itself (autoHandoff importing the writer, as a probe)", async () => {
+    const probe: esbuild.Plugin = {
+      name: "probe",
+      setup(build) {
+        build.onLoad({ filter: /programs[\\/]hooks[\\/]autoHandoff\.ts$/ }, (args) => ({
+          loader: "ts",
+          contents: `${fs.readFileSync(args.path, "utf8")}
+import { writeAutoHandoff as __Probe } from "./writeAutoHandoff"
+;(globalThis as Record<string, unknown>).__probe = __Probe
+`,
+          resolveDir: path.dirname(args.path)
+        }))
+      }
+    }
+    const found = violations(staticallyReachable(await bundle("hook", [probe]), PAYLOADS.hook))
+    expect(found).toContain("the handoff writer: src/services/context/ContextBuilder.ts")
+    expect(found).toContain("the handoff writer: src/programs/hooks/writeAutoHandoff.ts")
+    expect(found.some((v) => v.startsWith("a command executor: ") && v.endsWith("/NodeCommandExecutor.js"))).toBe(true)
+  })
 })
 
 describe("the other payloads", () => {
-  it("the statusline holds no pool, daemon client, delegation, HTTP client or @effect/cli statically", async () => {
+  it("the statusline holds no pool, daemon client, delegation, handoff writer, command executor, HTTP client or @effect/cli statically", async () => {
     const meta = await bundle("statusline")
     const rules = FORBIDDEN.filter(([what]) => what !== "MetricsCollector")
     expect(violations(staticallyReachable(meta, PAYLOADS.statusline), rules)).toEqual([])
+  })
+
+  it("the handoff payload holds the handoff writer and a command executor, and no MetricsCollector, pool, daemon client, HTTP client or @effect/cli", async () => {
+    const meta = await bundle("handoff")
+    const held = modulesOf(meta)
+    const writer = FORBIDDEN.filter(([what]) => what === "the handoff writer" || what === "a command executor")
+    const found = violations(held, writer)
+    expect(found).toContain("the handoff writer: src/services/context/ContextBuilder.ts")
+    expect(found).toContain("the handoff writer: src/services/context/handoffMarkdown.ts")
+    expect(found).toContain("the handoff writer: src/programs/hooks/writeAutoHandoff.ts")
+    expect(found.some((v) => v.startsWith("a command executor: ") && v.endsWith("/NodeCommandExecutor.js"))).toBe(true)
+    expect(violations(held, FORBIDDEN.filter((rule) => !writer.includes(rule)))).toEqual([])
   })
 
   it("the delegation payload holds no @effect/cli", async () => {

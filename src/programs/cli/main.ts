@@ -18,7 +18,7 @@ import { routeProgram } from "./route"
 import { runMain } from "../runMain"
 import { wantsPlainText, withPlainConsole } from "../../lib/plainConsole"
 import { statsCommand } from "./stats"
-import { HookDelegation } from "../hooks/delegation"
+import { hookPartsInBundle } from "../hooks/inBundle"
 import { statuslineProgram } from "../statusline"
 import { tasksCommand } from "./tasks/commands"
 
@@ -75,7 +75,7 @@ const hook = Command.make(
   },
   ({ event }) =>
     Effect.promise(() => import("../hooks/main")).pipe(
-      Effect.map((m) => m.main([event], undefined, HookDelegation.lazy(() => import("../hooks/delegate"))))
+      Effect.map((m) => m.main([event], undefined, hookPartsInBundle()))
     )
 ).pipe(Command.withDescription("Claude Code hook: reads the hook JSON on stdin; always exits 0 (a failure lets the call through)"))
 

@@ -20,13 +20,16 @@ import { decodeUnknown, parseJson } from "../../lib/jsonFile"
 import { readStdin } from "../../lib/stdin"
 import { HookLive } from "../../layers/hook"
 import { DaemonLauncher } from "../../services/daemon"
-import { HookDelegation } from "./delegation"
+import type { AutoHandoffWriter } from "./autoHandoffWriter"
+import type { HookDelegation } from "./delegation"
 import { postToolUse } from "./postToolUse"
 import { preToolUse } from "./preToolUse"
 import { sessionEnd, sessionStart, stop } from "./sessionHooks"
 import { userPromptSubmit } from "./userPromptSubmit"
 
-export type HookServices = Layer.Layer.Success<typeof HookLive> | DaemonLauncher | HookDelegation
+/** what a hook's run loads only on the call that needs it: delegating to OpenCode, writing ulw's automatic handoff */
+export type HookLoadedParts = HookDelegation | AutoHandoffWriter
+export type HookServices = Layer.Layer.Success<typeof HookLive> | DaemonLauncher | HookLoadedParts
 type Handler = (input: unknown) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>
 
 const handle = <A, I>(schema: Schema.Schema<A, I>, f: (input: A) => Effect.Effect<Option.Option<HookOutput>, unknown, HookServices>): Handler =>
@@ -63,10 +66,10 @@ export { describeFailure } from "../../services/claude-code"
 /**
  * `omcm hook <event>`: one Claude Code hook call. Whatever happens inside omcm, the process exits 0 and prints
  * either a decision Claude Code understands or nothing (the call proceeds unchanged); failures are logged.
- * `stdin` is the input when a relay already read it (see src/relay); `delegation` is where a PreToolUse hook's
- * delegation code comes from (see HookDelegation).
+ * `stdin` is the input when a relay already read it (see src/relay); `loaded` is where a PreToolUse hook's
+ * delegation code and the Stop hook's handoff writer come from (see HookDelegation, AutoHandoffWriter).
  */
-export const main = (args: ReadonlyArray<string>, stdin: string | undefined, delegation: Layer.Layer<HookDelegation>) => {
+export const main = (args: ReadonlyArray<string>, stdin: string | undefined, loaded: Layer.Layer<HookLoadedParts>) => {
   const event = args[0] ?? ""
   const program = Effect.gen(function*() {
     if (HOOK_EVENTS[event] === undefined) {
@@ -80,7 +83,7 @@ export const main = (args: ReadonlyArray<string>, stdin: string | undefined, del
       Effect.provide(HookLive),
       // this process runs dist/omcm.js: a SessionStart may start the daemon with it
       Effect.provide(DaemonLauncher.layerFor(process.argv[1] ?? "")),
-      Effect.provide(delegation)
+      Effect.provide(loaded)
     )
     if (Option.isSome(output)) process.stdout.write(`${JSON.stringify(output.value)}\n`)
   })

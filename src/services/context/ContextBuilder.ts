@@ -22,23 +22,12 @@ import { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMar
 import { projectFolderName, readTranscript, type TranscriptFacts } from "./transcript"
 import { decodeUnknown, parseJson, readTextIfExists, writeFileAtomic } from "../../lib/jsonFile"
 import { formatParseError } from "../../lib/schemaErrors"
-import { ensureProjectStateDir, projectStateDir } from "../config"
+import { ensureProjectStateDir } from "../config"
+import { HANDOFF_DIR, handoffFiles, type HandoffName } from "./handoffFiles"
 
 export { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
 export type { BuildContextInput, HandoffContext } from "./handoff"
-
-const HANDOFF_DIR = "handoff"
-
-/**
- * `<project>/.omcm/handoff/context.md` and `context.json`; `from-opencode.md` and `.json` for a context pulled back
- * from OpenCode (the next SessionStart hands it to Claude Code once)
- */
-export const handoffFiles = (projectPath: string, name: HandoffName = "context") => {
-  const dir = path.join(projectStateDir(projectPath), HANDOFF_DIR)
-  return { dir, markdown: path.join(dir, `${name}.md`), json: path.join(dir, `${name}.json`) }
-}
-
-export type HandoffName = "context" | "from-opencode"
+export { handoffFiles, type HandoffName } from "./handoffFiles"
 
 export interface ModifiedFiles {
   readonly git: GitState

@@ -1,4 +1,5 @@
-export { ContextBuilder, type ContextBuilderOptions, type ContextBuilderShape, handoffFiles, type HandoffName } from "./ContextBuilder"
+export { ContextBuilder, type ContextBuilderOptions, type ContextBuilderShape } from "./ContextBuilder"
+export { handoffFiles, type HandoffName } from "./handoffFiles"
 export { type BuildContextInput, DEFAULT_HANDOFF_TASK, type HandoffContext, type Note, HandoffInputInvalid, HandoffReadError, HandoffWriteError } from "./handoff"
 export { serializeContextToJSON, serializeContextToMarkdown } from "./handoffMarkdown"
 export { redactContext } from "./redactContext"
