@@ -1,7 +1,8 @@
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { runOmcm } from "../support/cli"
+import { OMCM_BIN, runOmcm } from "../support/cli"
 import { makeTempHome, type TempHome } from "../support/tempHome"
 
 // ulw's automatic handoff through the real hook and statusline programs (dist/omcm.js, no daemon): Claude Code's
@@ -137,5 +138,34 @@ describe("the Stop hook's automatic handoff in ulw", () => {
     // the session was still kept fresh, and nothing was recorded for the statusline
     expect(statusline("s-broken", broken.project, 97)).toContain("mode ulw")
     expect(statusline("s-broken", broken.project, 97)).not.toContain(NOTICE)
+  })
+
+  it("lets the turn end as usual when the handoff payload cannot be loaded, with one line in hooks.log", () => {
+    // a copy of dist/ without the handoff payload, inside the checkout so that node_modules resolves
+    const dist = path.join(path.dirname(OMCM_BIN), "..", "test-artifacts", `dist-no-handoff-${process.pid}`)
+    fs.rmSync(dist, { recursive: true, force: true })
+    fs.cpSync(path.dirname(OMCM_BIN), dist, { recursive: true })
+    try {
+      for (const name of fs.readdirSync(dist)) if (/^omcm-handoff-[0-9a-f]+\.js$/.test(name)) fs.rmSync(path.join(dist, name))
+      const { markdown, project, transcript } = makeProject("no-payload")
+      const run = (args: ReadonlyArray<string>, input: Record<string, unknown>) => {
+        const r = spawnSync(process.execPath, [path.join(dist, "omcm.js"), ...args], { env: home.env, input: JSON.stringify(input), cwd: project, encoding: "utf8" })
+        expect(r.status, r.stderr).toBe(0)
+        return r
+      }
+      run(["hook", "user-prompt-submit"], { session_id: "s-np", cwd: project, hook_event_name: "UserPromptSubmit", prompt: "ulw finish the login", permission_mode: "default" })
+      statusline("s-np", project, 95)
+      const r = run(["hook", "stop"], { session_id: "s-np", transcript_path: transcript, cwd: project, hook_event_name: "Stop", stop_hook_active: false })
+      expect(r.stdout).toBe("")
+      expect(fs.existsSync(markdown)).toBe(false)
+      const lines = hookLog().trim().split("\n")
+      expect(lines).toHaveLength(1)
+      expect(JSON.parse(lines[0]!)).toMatchObject({ event: "stop", sessionId: "s-np" })
+      expect(JSON.parse(lines[0]!).error).toMatch(/^automatic handoff: handoff payload: .*omcm-handoff-[0-9a-f]+\.js/)
+      // nothing recorded: the next Stop tries again
+      expect(statusline("s-np", project, 95)).not.toContain(NOTICE)
+    } finally {
+      fs.rmSync(dist, { recursive: true, force: true })
+    }
   })
 })
