@@ -6,12 +6,13 @@ import {
   currentWindowStart,
   FIVE_HOURS_MS,
   makeUsageHistory,
+  sparedAt,
   sparedMethod,
-  sparedText,
+  sparedShare,
   type UsageHistory,
   type UsageSample,
-  type WindowSpared,
-  windowSpared
+  windowRate,
+  type WindowSpared
 } from "../services/router"
 import { Store } from "../services/store"
 import { MetricsCollector, type MetricsCollectorShape } from "../services/tracker"
@@ -29,8 +30,10 @@ export const windowSparedNow = (
   Effect.gen(function*() {
     const start = currentWindowStart(samples, now)
     if (start === null) return null
-    const [costs, savings] = yield* Effect.all([history.costsSince(start), collector.getSavingsSince(start)])
-    return windowSpared({ samples, costs, savedUsd: savings.counterfactual.claudeCost, now })
+    const rate = windowRate({ samples, costs: yield* history.costsSince(start), now })
+    // the savings (a scan of the window's events) only when there is a rate to apply them at
+    if (rate === null) return null
+    return sparedAt(rate, (yield* collector.getSavingsSince(rate.windowStart)).counterfactual.claudeCost)
   })
 
 /** the same, read from the shared database now */
@@ -43,4 +46,4 @@ export const currentWindowSpared: Effect.Effect<WindowSpared | null, StateError,
 
 /** `Spared ≈9% of the current 5-hour window, at 3.1 points per $ ...` */
 export const sparedLine = (s: WindowSpared): string =>
-  `${sparedText(s).replace("spared", "Spared").replace("of 5h", "of the current 5-hour window")} (${formatUsd(s.savedUsd)} of Claude work), ${sparedMethod(s)}.`
+  `Spared ${sparedShare(s)} of the current 5-hour window (${formatUsd(s.savedUsd)} of Claude work), ${sparedMethod(s)}.`

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { splitModelId } from "../../domain/model"
 import { readTextIfExists } from "../../lib/jsonFile"
 import { Config } from "../config"
 import { readTranscript, type SessionNotes } from "../context"
@@ -86,8 +87,7 @@ export class NoteSummarizer extends Context.Tag("omcm/NoteSummarizer")<NoteSumma
             yield* tracker.recordCall({
               ...context,
               target: "opencode",
-              provider: chosen.id.slice(0, chosen.id.indexOf("/")),
-              model: chosen.id.slice(chosen.id.indexOf("/") + 1),
+              ...splitModelId(chosen.id),
               tokens: { input: 0, output: 0 },
               durationMs: 0,
               success: false,

@@ -12,8 +12,12 @@ export {
   currentWindowStart,
   FIVE_HOURS_MS,
   type SessionCostReading,
+  sparedAt,
   sparedMethod,
+  sparedShare,
   sparedText,
+  type WindowRate,
+  windowRate,
   type WindowSpared,
   windowSpared
 } from "./windowSpared"

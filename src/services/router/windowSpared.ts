@@ -63,17 +63,18 @@ const spendBetween = (costs: ReadonlyArray<SessionCostReading>, from: number, to
   return usd
 }
 
+/** What a point of the current window is worth, as measured over it. */
+export type WindowRate = Omit<WindowSpared, "points" | "savedUsd">
+
 /**
- * The share of the current window spared, or null when the readings cannot tell: no reset time, or too little
- * Claude use in this window to measure a rate (under 2 points or $0.50). `savedUsd` is the counterfactual Claude cost
- * of the window's delegated calls (since `currentWindowStart`).
+ * The rate of the current window, or null when the readings cannot tell: no reset time, or too little Claude use in
+ * this window to measure one (under 2 points or $0.50).
  */
-export const windowSpared = (input: {
+export const windowRate = (input: {
   readonly samples: ReadonlyArray<UsageSample>
   readonly costs: ReadonlyArray<SessionCostReading>
-  readonly savedUsd: number
   readonly now: number
-}): WindowSpared | null => {
+}): WindowRate | null => {
   const windowStart = currentWindowStart(input.samples, input.now)
   if (windowStart === null) return null
   const inWindow = input.samples.filter((s) => s.ts >= windowStart)
@@ -83,13 +84,28 @@ export const windowSpared = (input: {
   const measuredPoints = last.percent - first.percent
   const measuredUsd = spendBetween(input.costs, first.ts, last.ts)
   if (measuredPoints < MIN_POINTS || measuredUsd < MIN_USD) return null
-  const pointsPerUsd = measuredPoints / measuredUsd
-  return { points: input.savedUsd * pointsPerUsd, pointsPerUsd, measuredUsd, measuredPoints, savedUsd: input.savedUsd, windowStart }
+  return { pointsPerUsd: measuredPoints / measuredUsd, measuredUsd, measuredPoints, windowStart }
 }
 
-/** `spared ≈9% of 5h` (under half a point: `spared <1% of 5h`) */
-export const sparedText = (s: WindowSpared): string =>
-  s.points < 0.5 ? "spared <1% of 5h" : `spared ≈${Math.round(s.points)}% of 5h`
+/** `savedUsd` of Claude work (the counterfactual of the window's delegated calls) in points of the window */
+export const sparedAt = (rate: WindowRate, savedUsd: number): WindowSpared => ({ ...rate, points: savedUsd * rate.pointsPerUsd, savedUsd })
+
+/** The share of the current window spared (`windowRate` applied to `savedUsd`), or null when it cannot be told. */
+export const windowSpared = (input: {
+  readonly samples: ReadonlyArray<UsageSample>
+  readonly costs: ReadonlyArray<SessionCostReading>
+  readonly savedUsd: number
+  readonly now: number
+}): WindowSpared | null => {
+  const rate = windowRate(input)
+  return rate === null ? null : sparedAt(rate, input.savedUsd)
+}
+
+/** `≈9%` (under half a point: `<1%`) */
+export const sparedShare = (s: WindowSpared): string => (s.points < 0.5 ? "<1%" : `≈${Math.round(s.points)}%`)
+
+/** `spared ≈9% of 5h` */
+export const sparedText = (s: WindowSpared): string => `spared ${sparedShare(s)} of 5h`
 
 /** the method, in words: `at 3.1 points per $ of Claude work measured this window ($4.20, 13 points)` */
 export const sparedMethod = (s: WindowSpared): string =>
